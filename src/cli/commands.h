@@ -1,0 +1,25 @@
+// Each subcommand lives in its own file and registers itself on the CLI11 app.
+// The returned callback runs when that subcommand was chosen; errors propagate as
+// exceptions and main() turns them into one line on stderr and an exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace tq::cli {
+
+using Action = std::function<int()>;
+
+Action register_inspect(CLI::App& app);
+Action register_tokenize(CLI::App& app);
+Action register_eval(CLI::App& app);
+Action register_generate(CLI::App& app);
+Action register_embed(CLI::App& app);
+
+// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;       // the operation failed (I/O, internal)
+inline constexpr int kExitBadInput = 2;    // bad arguments or input the user can fix
+inline constexpr int kExitUnsupported = 3; // valid but unsupported (architecture, type)
+
+}  // namespace tq::cli

@@ -1,0 +1,48 @@
+// A fixed set of worker threads that run one parallel region at a time:
+// run(fn) calls fn(ith, nth) on every thread (the caller is thread 0) and returns when
+// all are done. Kernels split their rows by (ith, nth), the way ggml's graph compute does,
+// so there is no per-task allocation on the hot path.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tq {
+
+class ThreadPool {
+ public:
+  // n_threads <= 0 picks the number of physical cores.
+  explicit ThreadPool(int n_threads = 0);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return n_threads_; }
+
+  // Runs fn(ith, nth) for ith in [0, nth) and waits. Not re-entrant.
+  void run(const std::function<void(int ith, int nth)>& fn);
+
+  // Splits [0, n) into contiguous ranges, one per thread.
+  void parallel_for(int64_t n, const std::function<void(int64_t begin, int64_t end)>& fn);
+
+  static int physical_cores();
+
+ private:
+  void worker_loop(int ith);
+
+  int n_threads_;
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable start_cv_;
+  std::condition_variable done_cv_;
+  const std::function<void(int, int)>* job_ = nullptr;
+  uint64_t generation_ = 0;
+  int pending_ = 0;
+  bool stop_ = false;
+};
+
+}  // namespace tq
