@@ -76,6 +76,10 @@ class GgufFile {
   // Maps and validates the file; throws InputError (corrupt/truncated) or
   // UnsupportedError (unknown version or tensor type) naming the file and field.
   static std::shared_ptr<GgufFile> open(const std::string& path);
+  // Parses a copy of an in-memory image (fuzzing, tests); `name` stands in for the path in
+  // messages. Tensor data pointers point into the copy, which the GgufFile owns.
+  static std::shared_ptr<GgufFile> open_memory(const std::string& name, const void* data,
+                                               size_t size);
   ~GgufFile();
   GgufFile(const GgufFile&) = delete;
   GgufFile& operator=(const GgufFile&) = delete;
@@ -113,7 +117,8 @@ class GgufFile {
   uint64_t alignment_ = 32;
   uint64_t data_offset_ = 0;
   uint64_t size_ = 0;
-  void* map_ = nullptr;
+  void* map_ = nullptr;             // the mmap'ed file (open), or nullptr
+  std::shared_ptr<void> owned_;     // the copied image (open_memory), or empty
   std::vector<std::pair<std::string, GgufValue>> metadata_;
   std::map<std::string, size_t, std::less<>> key_index_;
   std::vector<GgufTensorInfo> tensors_;
