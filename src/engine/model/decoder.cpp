@@ -1,0 +1,186 @@
+#include "engine/model/decoder.h"
+
+#include <cmath>
+#include <string>
+
+#include "core/error.h"
+#include "core/fp16.h"
+#include "core/thread_pool.h"
+#include "engine/model/ops.h"
+#include "engine/model/weight_loader.h"
+
+namespace tq {
+
+DecoderWeights load_decoder_weights(WeightLoader& ld, const ModelHParams& hp, bool qkv_bias) {
+  DecoderWeights w;
+  w.tok_embd = ld.matrix("token_embd.weight", hp.n_embd, hp.n_vocab);
+  w.output_norm = ld.vector("output_norm.weight", hp.n_embd);
+  // Tied embeddings: files without output.weight reuse the token embedding matrix.
+  w.output = ld.optional_matrix("output.weight", hp.n_embd, hp.n_vocab);
+  if (w.output.empty()) w.output = w.tok_embd;
+  w.rope_freqs = ld.optional_vector("rope_freqs.weight", hp.rope.n_rot / 2);
+
+  const int64_t nq = hp.n_embd_q(), nkv = hp.n_embd_kv();
+  for (int32_t i = 0; i < hp.n_layer; ++i) {
+    const std::string b = "blk." + std::to_string(i) + ".";
+    DecoderLayer l;
+    l.attn_norm = ld.vector(b + "attn_norm.weight", hp.n_embd);
+    l.wq = ld.matrix(b + "attn_q.weight", hp.n_embd, nq);
+    l.wk = ld.matrix(b + "attn_k.weight", hp.n_embd, nkv);
+    l.wv = ld.matrix(b + "attn_v.weight", hp.n_embd, nkv);
+    l.wo = ld.matrix(b + "attn_output.weight", nq, hp.n_embd);
+    if (qkv_bias) {
+      l.bq = ld.vector(b + "attn_q.bias", nq);
+      l.bk = ld.vector(b + "attn_k.bias", nkv);
+      l.bv = ld.vector(b + "attn_v.bias", nkv);
+    } else {
+      l.bq = ld.optional_vector(b + "attn_q.bias", nq);
+      l.bk = ld.optional_vector(b + "attn_k.bias", nkv);
+      l.bv = ld.optional_vector(b + "attn_v.bias", nkv);
+    }
+    l.bo = ld.optional_vector(b + "attn_output.bias", hp.n_embd);
+    l.ffn_norm = ld.vector(b + "ffn_norm.weight", hp.n_embd);
+    l.w_gate = ld.matrix(b + "ffn_gate.weight", hp.n_embd, hp.n_ff);
+    l.w_up = ld.matrix(b + "ffn_up.weight", hp.n_embd, hp.n_ff);
+    l.w_down = ld.matrix(b + "ffn_down.weight", hp.n_ff, hp.n_embd);
+    w.layers.push_back(l);
+  }
+  return w;
+}
+
+DecoderModel::DecoderModel(std::shared_ptr<GgufFile> file, std::shared_ptr<const Vocab> vocab,
+                           ModelHParams hp, DecoderWeights weights,
+                           std::deque<std::vector<float>> storage)
+    : w_(std::move(weights)), storage_(std::move(storage)) {
+  file_ = std::move(file);
+  vocab_ = std::move(vocab);
+  hparams_ = std::move(hp);
+  hparams_.rope.freq_factors = w_.rope_freqs.empty() ? nullptr : w_.rope_freqs.data;
+}
+
+void DecoderModel::attention(ThreadPool& pool, int32_t layer, const Batch& batch,
+                             const KvCache& cache, const float* q, float* out) const {
+  const ModelHParams& hp = hparams_;
+  const int32_t hd = hp.head_dim;
+  const int32_t group = hp.n_head / hp.n_head_kv;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+  const int64_t n_tokens = batch.size();
+
+  pool.parallel_for(n_tokens * hp.n_head, [&](int64_t begin, int64_t end) {
+    std::vector<float> qh(static_cast<size_t>(hd));
+    std::vector<float> scores;
+    for (int64_t job = begin; job < end; ++job) {
+      const int64_t t = job / hp.n_head;
+      const int32_t h = static_cast<int32_t>(job % hp.n_head);
+      const int32_t seq = batch.seq_ids[static_cast<size_t>(t)];
+      const int32_t pos = batch.positions[static_cast<size_t>(t)];
+      const int32_t kvh = h / group;
+      // ggml multiplies the F16 cache with Q converted to F16: round Q the same way.
+      const float* qsrc = q + (t * hp.n_head + h) * hd;
+      for (int32_t d = 0; d < hd; ++d)
+        qh[static_cast<size_t>(d)] = fp16_to_fp32(fp32_to_fp16(qsrc[d]));
+
+      const int32_t n_kv = pos + 1;  // causal: every position up to and including this one
+      scores.resize(static_cast<size_t>(n_kv));
+      for (int32_t j = 0; j < n_kv; ++j) {
+        const uint16_t* kj = cache.k(layer, seq, j) + kvh * hd;
+        float s = 0.0f;
+        for (int32_t d = 0; d < hd; ++d) s += fp16_to_fp32(kj[d]) * qh[static_cast<size_t>(d)];
+        scores[static_cast<size_t>(j)] = s * scale;
+      }
+      softmax(scores.data(), n_kv);
+
+      float* o = out + (t * hp.n_head + h) * hd;
+      for (int32_t d = 0; d < hd; ++d) o[d] = 0.0f;
+      for (int32_t j = 0; j < n_kv; ++j) {
+        // The weights meet the F16 V cache as F16 too (ggml converts kq for that matmul).
+        const float p = fp16_to_fp32(fp32_to_fp16(scores[static_cast<size_t>(j)]));
+        const uint16_t* vj = cache.v(layer, seq, j) + kvh * hd;
+        for (int32_t d = 0; d < hd; ++d) o[d] += p * fp16_to_fp32(vj[d]);
+      }
+    }
+  });
+}
+
+void DecoderModel::forward(ThreadPool& pool, const Batch& batch, KvCache& cache,
+                           const ForwardRequest& req, ForwardOutput& out) const {
+  validate_batch(batch, cache);
+  const ModelHParams& hp = hparams_;
+  const int64_t n = batch.size();
+  const int64_t E = hp.n_embd, NQ = hp.n_embd_q(), NKV = hp.n_embd_kv(), FF = hp.n_ff;
+
+  std::vector<float> x(static_cast<size_t>(n * E));       // residual stream
+  std::vector<float> cur(static_cast<size_t>(n * E));
+  std::vector<float> q(static_cast<size_t>(n * NQ)), att(static_cast<size_t>(n * NQ));
+  std::vector<float> k(static_cast<size_t>(n * NKV)), v(static_cast<size_t>(n * NKV));
+  std::vector<float> gate(static_cast<size_t>(n * FF)), up(static_cast<size_t>(n * FF));
+
+  for (int64_t t = 0; t < n; ++t)
+    embedding_row(w_.tok_embd, batch.tokens[static_cast<size_t>(t)], x.data() + t * E);
+
+  for (int32_t il = 0; il < hp.n_layer; ++il) {
+    const DecoderLayer& L = w_.layers[static_cast<size_t>(il)];
+
+    // Attention block.
+    cur = x;
+    rms_norm(cur.data(), n, E, L.attn_norm, hp.norm_rms_eps);
+    matmul(pool, L.wq, cur.data(), q.data(), n);
+    matmul(pool, L.wk, cur.data(), k.data(), n);
+    matmul(pool, L.wv, cur.data(), v.data(), n);
+    add_bias(q.data(), n, NQ, L.bq);
+    add_bias(k.data(), n, NKV, L.bk);
+    add_bias(v.data(), n, NKV, L.bv);
+    rope(q.data(), n, hp.n_head, hp.head_dim, batch.positions, hp.rope);
+    rope(k.data(), n, hp.n_head_kv, hp.head_dim, batch.positions, hp.rope);
+    for (int64_t t = 0; t < n; ++t) {
+      const int32_t seq = batch.seq_ids[static_cast<size_t>(t)];
+      const int32_t pos = batch.positions[static_cast<size_t>(t)];
+      uint16_t* kc = cache.k(il, seq, pos);
+      uint16_t* vc = cache.v(il, seq, pos);
+      for (int64_t i = 0; i < NKV; ++i) {
+        kc[i] = fp32_to_fp16(k[static_cast<size_t>(t * NKV + i)]);
+        vc[i] = fp32_to_fp16(v[static_cast<size_t>(t * NKV + i)]);
+      }
+    }
+    attention(pool, il, batch, cache, q.data(), att.data());
+    matmul(pool, L.wo, att.data(), cur.data(), n);
+    add_bias(cur.data(), n, E, L.bo);
+    add_inplace(x.data(), cur.data(), n * E);
+
+    // Feed-forward block (SwiGLU).
+    cur = x;
+    rms_norm(cur.data(), n, E, L.ffn_norm, hp.norm_rms_eps);
+    matmul(pool, L.w_gate, cur.data(), gate.data(), n);
+    matmul(pool, L.w_up, cur.data(), up.data(), n);
+    swiglu(gate.data(), up.data(), n * FF);
+    matmul(pool, L.w_down, gate.data(), cur.data(), n);
+    add_inplace(x.data(), cur.data(), n * E);
+  }
+
+  // Cache lengths advance only once the whole batch went through.
+  for (int64_t t = 0; t < n; ++t) {
+    const int32_t seq = batch.seq_ids[static_cast<size_t>(t)];
+    const int32_t pos = batch.positions[static_cast<size_t>(t)];
+    cache.set_length(seq, pos + 1);
+  }
+
+  // Final norm and logits for the requested rows only.
+  out = ForwardOutput{};
+  out.n_vocab = hp.n_vocab;
+  out.n_embd = E;
+  std::vector<float> rows;
+  for (int64_t t = 0; t < n; ++t) {
+    if (!batch.want_output[static_cast<size_t>(t)]) continue;
+    out.batch_index.push_back(t);
+    rows.insert(rows.end(), x.begin() + t * E, x.begin() + (t + 1) * E);
+  }
+  const int64_t n_out = static_cast<int64_t>(out.batch_index.size());
+  rms_norm(rows.data(), n_out, E, w_.output_norm, hp.norm_rms_eps);
+  if (req.hidden) out.hidden = rows;
+  if (req.logits) {
+    out.logits.resize(static_cast<size_t>(n_out * hp.n_vocab));
+    matmul(pool, w_.output, rows.data(), out.logits.data(), n_out);
+  }
+}
+
+}  // namespace tq

@@ -1,0 +1,156 @@
+#include "engine/model/ops.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <cstring>
+
+#include "core/error.h"
+#include "core/thread_pool.h"
+
+namespace tq {
+
+void matmul(ThreadPool& pool, const WeightMatrix& w, const float* x, float* y, int64_t n_tokens) {
+  const TypeTraits& wt = type_traits(w.type);
+  if (wt.vec_dot == nullptr)
+    throw UnsupportedError("no dot-product kernel for tensor type " + std::string(wt.name));
+  const GgmlType act_type = wt.vec_dot_type;
+  const TypeTraits& at = type_traits(act_type);
+
+  // Convert each activation row once; every weight row then dots against it.
+  const size_t act_row = row_size(act_type, w.n_in);
+  std::vector<uint8_t> act_storage;
+  const uint8_t* act = reinterpret_cast<const uint8_t*>(x);
+  if (act_type != GgmlType::F32) {
+    if (at.from_float == nullptr)
+      throw UnsupportedError("no activation conversion to " + std::string(at.name));
+    act_storage.resize(act_row * static_cast<size_t>(n_tokens));
+    pool.parallel_for(n_tokens, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t)
+        at.from_float(x + t * w.n_in, act_storage.data() + static_cast<size_t>(t) * act_row,
+                      w.n_in);
+    });
+    act = act_storage.data();
+  }
+
+  pool.parallel_for(w.n_out, [&](int64_t o0, int64_t o1) {
+    for (int64_t t = 0; t < n_tokens; ++t) {
+      const uint8_t* a = act + static_cast<size_t>(t) * act_row;
+      float* yt = y + t * w.n_out;
+      for (int64_t o = o0; o < o1; ++o) yt[o] = wt.vec_dot(w.n_in, w.row(o), a);
+    }
+  });
+}
+
+void embedding_row(const WeightMatrix& w, int64_t id, float* out) {
+  const TypeTraits& t = type_traits(w.type);
+  if (t.to_float == nullptr)
+    throw UnsupportedError("cannot dequantise tensor type " + std::string(t.name));
+  t.to_float(w.row(id), out, w.n_in);
+}
+
+void rms_norm(float* x, int64_t n_tokens, int64_t width, const WeightVector& weight, float eps) {
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    float* row = x + t * width;
+    double sum = 0.0;
+    for (int64_t i = 0; i < width; ++i) sum += static_cast<double>(row[i] * row[i]);
+    const float mean = static_cast<float>(sum / static_cast<double>(width));
+    const float scale = 1.0f / std::sqrt(mean + eps);
+    for (int64_t i = 0; i < width; ++i) row[i] *= scale;
+    if (!weight.empty())
+      for (int64_t i = 0; i < width; ++i) row[i] *= weight.data[i];
+  }
+}
+
+void layer_norm(float* x, int64_t n_tokens, int64_t width, const WeightVector& weight,
+                const WeightVector& bias, float eps) {
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    float* row = x + t * width;
+    double sum = 0.0;
+    for (int64_t i = 0; i < width; ++i) sum += static_cast<double>(row[i]);
+    const float mean = static_cast<float>(sum / static_cast<double>(width));
+    double var = 0.0;
+    for (int64_t i = 0; i < width; ++i) {
+      row[i] -= mean;
+      var += static_cast<double>(row[i] * row[i]);
+    }
+    const float scale = 1.0f / std::sqrt(static_cast<float>(var / static_cast<double>(width)) + eps);
+    for (int64_t i = 0; i < width; ++i) row[i] *= scale;
+    if (!weight.empty())
+      for (int64_t i = 0; i < width; ++i) row[i] *= weight.data[i];
+    if (!bias.empty())
+      for (int64_t i = 0; i < width; ++i) row[i] += bias.data[i];
+  }
+}
+
+void add_bias(float* x, int64_t n_tokens, int64_t width, const WeightVector& bias) {
+  if (bias.empty()) return;
+  for (int64_t t = 0; t < n_tokens; ++t)
+    for (int64_t i = 0; i < width; ++i) x[t * width + i] += bias.data[i];
+}
+
+void add_inplace(float* dst, const float* src, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
+}
+
+void swiglu(float* gate, const float* up, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float g = gate[i];
+    gate[i] = g / (1.0f + std::exp(-g)) * up[i];
+  }
+}
+
+void gelu_inplace(float* x, int64_t n) {
+  // The tanh approximation, which is what ggml_gelu computes for BERT models.
+  constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+  constexpr float kCoef = 0.044715f;
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    x[i] = 0.5f * v * (1.0f + std::tanh(kSqrt2OverPi * v * (1.0f + kCoef * v * v)));
+  }
+}
+
+void rope(float* x, int64_t n_tokens, int32_t n_heads, int32_t head_dim,
+          std::span<const int32_t> positions, const RopeParams& p) {
+  // theta_i = pos * base^(-2i/n_rot), built by repeated multiplication in float exactly as
+  // ggml's rope cache does, so the angles round the same way.
+  const float theta_scale = std::pow(p.freq_base, -2.0f / static_cast<float>(p.n_rot));
+  std::vector<float> cos_cache(static_cast<size_t>(p.n_rot / 2));
+  std::vector<float> sin_cache(cos_cache.size());
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    float theta = static_cast<float>(positions[static_cast<size_t>(t)]);
+    for (int32_t i = 0; i < p.n_rot / 2; ++i) {
+      const float ff = p.freq_factors ? p.freq_factors[i] : 1.0f;
+      const float angle = p.freq_scale * (theta / ff);
+      cos_cache[static_cast<size_t>(i)] = std::cos(angle);
+      sin_cache[static_cast<size_t>(i)] = std::sin(angle);
+      theta *= theta_scale;
+    }
+    for (int32_t h = 0; h < n_heads; ++h) {
+      float* v = x + (t * n_heads + h) * head_dim;
+      for (int32_t i = 0; i < p.n_rot / 2; ++i) {
+        const int32_t a = p.style == RopeStyle::Normal ? 2 * i : i;
+        const int32_t b = p.style == RopeStyle::Normal ? 2 * i + 1 : i + p.n_rot / 2;
+        const float c = cos_cache[static_cast<size_t>(i)], s = sin_cache[static_cast<size_t>(i)];
+        const float x0 = v[a], x1 = v[b];
+        v[a] = x0 * c - x1 * s;
+        v[b] = x0 * s + x1 * c;
+      }
+    }
+  }
+}
+
+void softmax(float* x, int64_t n) {
+  float max = -INFINITY;
+  for (int64_t i = 0; i < n; ++i) max = std::max(max, x[i]);
+  double sum = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    const float e = (x[i] == -INFINITY) ? 0.0f : std::exp(x[i] - max);
+    x[i] = e;
+    sum += static_cast<double>(e);
+  }
+  const float inv = static_cast<float>(1.0 / sum);
+  for (int64_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+}  // namespace tq

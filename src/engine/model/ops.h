@@ -1,0 +1,57 @@
+// The numerical building blocks of a transformer forward pass, on row-major F32
+// activations ([n_tokens][width]). Each op mirrors the rounding points of llama.cpp's
+// CPU backend (which activation is converted to what, where sums are kept in double) so
+// that logits agree with it to about 1e-4; the comment on each says which.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "engine/model/weights.h"
+
+namespace tq {
+
+class ThreadPool;
+
+// y[t][o] = W_row(o) · x[t] for every token t. Activations are converted once per token
+// to the weight type's vec_dot_type (Q8_0, Q8_1, Q8_K, F16, BF16 or F32), as ggml does.
+// x: [n_tokens][W.n_in], y: [n_tokens][W.n_out].
+void matmul(ThreadPool& pool, const WeightMatrix& w, const float* x, float* y, int64_t n_tokens);
+
+// Dequantises row `id` of an embedding matrix into out[W.n_in].
+void embedding_row(const WeightMatrix& w, int64_t id, float* out);
+
+// RMSNorm over each row, then multiplied by weight (sum of squares in double, like ggml).
+void rms_norm(float* x, int64_t n_tokens, int64_t width, const WeightVector& weight, float eps);
+// LayerNorm (mean and variance in double), then weight and bias when given.
+void layer_norm(float* x, int64_t n_tokens, int64_t width, const WeightVector& weight,
+                const WeightVector& bias, float eps);
+
+void add_bias(float* x, int64_t n_tokens, int64_t width, const WeightVector& bias);
+void add_inplace(float* dst, const float* src, int64_t n);
+// gate[i] = silu(gate[i]) * up[i]
+void swiglu(float* gate, const float* up, int64_t n);
+void gelu_inplace(float* x, int64_t n);
+
+enum class RopeStyle {
+  Normal,  // rotate adjacent pairs (x[2i], x[2i+1]): llama (GGUF permutes Q/K for this)
+  Neox,    // rotate (x[i], x[i + n_rot/2]): qwen2, GPT-NeoX family
+};
+
+struct RopeParams {
+  RopeStyle style = RopeStyle::Normal;
+  int32_t n_rot = 0;          // rotated dimensions per head (<= head_dim)
+  float freq_base = 10000.0f;
+  float freq_scale = 1.0f;    // 1/factor for linear scaling
+  const float* freq_factors = nullptr;  // Llama-3.1 rope_freqs: theta_i /= factor_i
+};
+
+// Rotates each head of x ([n_tokens][n_heads * head_dim]) by its token's position.
+void rope(float* x, int64_t n_tokens, int32_t n_heads, int32_t head_dim,
+          std::span<const int32_t> positions, const RopeParams& p);
+
+// In-place softmax of one row of logits with max subtraction (sum in double).
+void softmax(float* x, int64_t n);
+
+}  // namespace tq
