@@ -1,0 +1,81 @@
+// triptyque generate: complete a prompt with the local engine, streaming text as it comes.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/model_options.h"
+#include "engine/generation/generator.h"
+
+namespace tq::cli {
+namespace {
+
+struct GenerateOptions {
+  ModelOptions model;
+  std::string prompt;
+  GenerationParams gen;
+  bool json = false;
+};
+
+int run_generate(GenerateOptions& o) {
+  LoadedModel lm = load_model(o.model);
+  const std::vector<TokenId> prompt = tokenize_prompt(lm, o.prompt, o.model);
+  Generator gen(lm.model, *lm.pool, lm.n_ctx);
+  TextSink sink = nullptr;
+  if (!o.json) {
+    std::fputs(o.prompt.c_str(), stdout);
+    std::fflush(stdout);
+    sink = [](std::string_view text) {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::fflush(stdout);
+      return true;
+    };
+  }
+  GenerationResult r = gen.generate(prompt, o.gen, sink);
+  if (o.json) {
+    nlohmann::json j;
+    j["tokens"] = r.prompt_tokens;
+    j["generated"] = r.generated;
+    j["text"] = r.text;
+    j["finish_reason"] = finish_reason_name(r.finish);
+    j["prompt_tok_s"] = r.prompt_tok_s();
+    j["decode_tok_s"] = r.decode_tok_s();
+    std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    std::printf("\n");
+    std::fprintf(stderr, "\n[%zu prompt tokens: %.1f tok/s | %zu generated: %.1f tok/s | %s]\n",
+                 r.prompt_tokens.size(), r.prompt_tok_s(), r.generated.size(), r.decode_tok_s(),
+                 std::string(finish_reason_name(r.finish)).c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Action register_generate(CLI::App& app) {
+  auto o = std::make_shared<GenerateOptions>();
+  CLI::App* cmd = app.add_subcommand("generate", "Complete a prompt with a local GGUF model");
+  add_model_options(cmd, o->model);
+  SamplingParams& s = o->gen.sampling;
+  cmd->add_option("-p,--prompt", o->prompt, "Prompt text")->required();
+  cmd->add_option("-n,--max-tokens", o->gen.max_tokens, "Tokens to generate at most")
+      ->capture_default_str()->check(CLI::Range(0, 1 << 20));
+  cmd->add_option("--temp", s.temperature, "Temperature (0: greedy)")->capture_default_str();
+  cmd->add_option("--top-k", s.top_k, "Keep the k most likely tokens (0: off)")->capture_default_str();
+  cmd->add_option("--top-p", s.top_p, "Nucleus sampling threshold (1: off)")->capture_default_str();
+  cmd->add_option("--min-p", s.min_p, "Drop tokens below min-p × the best one's probability")
+      ->capture_default_str();
+  cmd->add_option("--repeat-penalty", s.repeat_penalty, "Repetition penalty (1: off)")
+      ->capture_default_str();
+  cmd->add_option("--frequency-penalty", s.frequency_penalty, "Frequency penalty")->capture_default_str();
+  cmd->add_option("--presence-penalty", s.presence_penalty, "Presence penalty")->capture_default_str();
+  cmd->add_option("--repeat-last-n", s.penalty_last_n, "Tokens the penalties look back over")
+      ->capture_default_str();
+  cmd->add_option("--seed", s.seed, "Random seed (same seed, same output)");
+  cmd->add_option("--stop", o->gen.stop, "Stop string (repeatable)");
+  cmd->add_flag("--ignore-eos", o->gen.ignore_eos, "Keep generating past end-of-text tokens");
+  cmd->add_flag("--json", o->json,
+                "Print {\"tokens\", \"generated\", \"text\", \"prompt_tok_s\", \"decode_tok_s\"}");
+  return [o] { return run_generate(*o); };
+}
+
+}  // namespace tq::cli
