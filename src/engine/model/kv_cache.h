@@ -4,6 +4,7 @@
 // positions, so many sequences decode side by side in one batch.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
