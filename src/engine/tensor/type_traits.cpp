@@ -6,27 +6,47 @@
 
 #include "core/error.h"
 #include "engine/tensor/ggml_type.h"
+#include "engine/tensor/quants.h"
 
 namespace tq {
 namespace {
 
-// Geometry from the GGUF/ggml definitions; kernels are filled in as they are implemented.
+// Geometry from the GGUF/ggml definitions, and the scalar reference kernels of each type
+// (quants_*.cpp). from_float is the reference quantiser: for weight types the one
+// llama-quantize uses, for activation types see quantize_row.h. vec_dot dots a row of the
+// type with a row of its vec_dot_type. When SIMD kernels arrive (see quants.h) this table
+// is where the variant for the running CPU gets chosen, once.
+using namespace quants;
 const std::array<TypeTraits, 20> kTraits = {{
-    {GgmlType::F32, "f32", 1, 4, false, nullptr, nullptr, GgmlType::F32, nullptr},
-    {GgmlType::F16, "f16", 1, 2, false, nullptr, nullptr, GgmlType::F16, nullptr},
-    {GgmlType::BF16, "bf16", 1, 2, false, nullptr, nullptr, GgmlType::BF16, nullptr},
-    {GgmlType::Q4_0, "q4_0", 32, 18, true, nullptr, nullptr, GgmlType::Q8_0, nullptr},
-    {GgmlType::Q4_1, "q4_1", 32, 20, true, nullptr, nullptr, GgmlType::Q8_1, nullptr},
-    {GgmlType::Q5_0, "q5_0", 32, 22, true, nullptr, nullptr, GgmlType::Q8_0, nullptr},
-    {GgmlType::Q5_1, "q5_1", 32, 24, true, nullptr, nullptr, GgmlType::Q8_1, nullptr},
-    {GgmlType::Q8_0, "q8_0", 32, 34, true, nullptr, nullptr, GgmlType::Q8_0, nullptr},
-    {GgmlType::Q8_1, "q8_1", 32, 36, true, nullptr, nullptr, GgmlType::Q8_1, nullptr},
-    {GgmlType::Q2_K, "q2_K", 256, 84, true, nullptr, nullptr, GgmlType::Q8_K, nullptr},
-    {GgmlType::Q3_K, "q3_K", 256, 110, true, nullptr, nullptr, GgmlType::Q8_K, nullptr},
-    {GgmlType::Q4_K, "q4_K", 256, 144, true, nullptr, nullptr, GgmlType::Q8_K, nullptr},
-    {GgmlType::Q5_K, "q5_K", 256, 176, true, nullptr, nullptr, GgmlType::Q8_K, nullptr},
-    {GgmlType::Q6_K, "q6_K", 256, 210, true, nullptr, nullptr, GgmlType::Q8_K, nullptr},
-    {GgmlType::Q8_K, "q8_K", 256, 292, true, nullptr, nullptr, GgmlType::Q8_K, nullptr},
+    {GgmlType::F32, "f32", 1, 4, false, to_float_f32, from_float_f32, GgmlType::F32, vec_dot_f32},
+    {GgmlType::F16, "f16", 1, 2, false, to_float_f16, from_float_f16, GgmlType::F16, vec_dot_f16},
+    {GgmlType::BF16, "bf16", 1, 2, false, to_float_bf16, from_float_bf16, GgmlType::BF16,
+     vec_dot_bf16},
+    {GgmlType::Q4_0, "q4_0", 32, 18, true, dequantize_q4_0, quantize_q4_0_ref, GgmlType::Q8_0,
+     vec_dot_q4_0_q8_0},
+    {GgmlType::Q4_1, "q4_1", 32, 20, true, dequantize_q4_1, quantize_q4_1_ref, GgmlType::Q8_1,
+     vec_dot_q4_1_q8_1},
+    {GgmlType::Q5_0, "q5_0", 32, 22, true, dequantize_q5_0, quantize_q5_0_ref, GgmlType::Q8_0,
+     vec_dot_q5_0_q8_0},
+    {GgmlType::Q5_1, "q5_1", 32, 24, true, dequantize_q5_1, quantize_q5_1_ref, GgmlType::Q8_1,
+     vec_dot_q5_1_q8_1},
+    {GgmlType::Q8_0, "q8_0", 32, 34, true, dequantize_q8_0, quantize_q8_0_ref, GgmlType::Q8_0,
+     vec_dot_q8_0_q8_0},
+    {GgmlType::Q8_1, "q8_1", 32, 36, true, dequantize_q8_1, quantize_q8_1_ref, GgmlType::Q8_1,
+     nullptr},
+    // K-quant weight quantisers are not written yet (from_float = nullptr).
+    {GgmlType::Q2_K, "q2_K", 256, 84, true, dequantize_q2_K, nullptr, GgmlType::Q8_K,
+     vec_dot_q2_K_q8_K},
+    {GgmlType::Q3_K, "q3_K", 256, 110, true, dequantize_q3_K, nullptr, GgmlType::Q8_K,
+     vec_dot_q3_K_q8_K},
+    {GgmlType::Q4_K, "q4_K", 256, 144, true, dequantize_q4_K, nullptr, GgmlType::Q8_K,
+     vec_dot_q4_K_q8_K},
+    {GgmlType::Q5_K, "q5_K", 256, 176, true, dequantize_q5_K, nullptr, GgmlType::Q8_K,
+     vec_dot_q5_K_q8_K},
+    {GgmlType::Q6_K, "q6_K", 256, 210, true, dequantize_q6_K, nullptr, GgmlType::Q8_K,
+     vec_dot_q6_K_q8_K},
+    {GgmlType::Q8_K, "q8_K", 256, 292, true, dequantize_q8_K, quantize_q8_K, GgmlType::Q8_K,
+     nullptr},
     {GgmlType::I8, "i8", 1, 1, false, nullptr, nullptr, GgmlType::I8, nullptr},
     {GgmlType::I16, "i16", 1, 2, false, nullptr, nullptr, GgmlType::I16, nullptr},
     {GgmlType::I32, "i32", 1, 4, false, nullptr, nullptr, GgmlType::I32, nullptr},
