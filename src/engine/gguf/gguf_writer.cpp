@@ -39,7 +39,9 @@ class Bytes {
       buf_.insert(buf_.end(), p, p + a.size() * sizeof(T));
     }
   }
-  void pad_to(uint64_t alignment) { buf_.resize((buf_.size() + alignment - 1) / alignment * alignment, 0); }
+  void pad_to(uint64_t alignment) {
+    buf_.resize((buf_.size() + alignment - 1) / alignment * alignment, 0);
+  }
   const std::vector<uint8_t>& data() const { return buf_; }
 
  private:
@@ -158,7 +160,9 @@ void GgufWriter::write(const std::string& path) const {
     head.put<uint64_t>(offset);
     offset += (t.data.size() + alignment - 1) / alignment * alignment;
   }
-  head.pad_to(alignment);
+  // The padding only aligns the data section; a vocabulary-only file ends with its
+  // metadata, as the files llama.cpp's tools write do.
+  if (!tensors_.empty()) head.pad_to(alignment);
 
   // Readers mmap models while we may be rewriting one: write beside it, then rename, so
   // nobody ever maps a half-written file.
