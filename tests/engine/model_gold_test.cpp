@@ -91,8 +91,9 @@ TEST_P(ModelGold, MatchesLlamaCpp) {
     const auto& rt = top10[static_cast<size_t>(i)];
     const double gap = rt[0][1].get<double>() - rt[1][1].get<double>();
     const int32_t ours = argmax(logits, out.n_vocab);
-    if (gap >= 0.01)
+    if (gap >= 0.01) {
       EXPECT_EQ(ours, rt[0][0].get<int32_t>()) << c.model << " " << c.prompt << " position " << i;
+    }
     const auto our_top = top_ids(logits, out.n_vocab, 10);
     for (const auto& entry : rt) {
       const int32_t id = entry[0].get<int32_t>();
@@ -127,8 +128,8 @@ TEST_P(ModelGold, MatchesLlamaCpp) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Gold, ModelGold, ::testing::ValuesIn(gold_cases()),
-                         [](const ::testing::TestParamInfo<GoldCase>& info) {
-                           std::string s = info.param.model + "_" + info.param.prompt;
+                         [](const ::testing::TestParamInfo<GoldCase>& param_info) {
+                           std::string s = param_info.param.model + "_" + param_info.param.prompt;
                            for (char& ch : s)
                              if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
                            return s;
