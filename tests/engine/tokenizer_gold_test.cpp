@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <chrono>
+#include <cstdio>
 #include <sstream>
 
 #include "engine/gguf/gguf.h"
@@ -89,7 +91,7 @@ TEST_P(TokenizerVocabGold, RoundTrip) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(All, TokenizerVocabGold,
+INSTANTIATE_TEST_SUITE_P(TokenizerGold, TokenizerVocabGold,
                          ::testing::Values("llama-spm", "phi-3", "gpt-2", "deepseek-llm",
                                            "deepseek-coder", "falcon", "starcoder", "refact",
                                            "mpt", "bert-bge"),
@@ -111,6 +113,18 @@ TEST(TokenizerVocabGoldLoad, BaichuanAndNeox) {
     EXPECT_FALSE(ids.empty());
     EXPECT_EQ(v->detokenize(ids, false), "Hello world") << name;
   }
+}
+
+// A 100k-token vocabulary with 100k merges loads well under a second.
+TEST(TokenizerVocabGoldLoad, LoadTime) {
+  const fs::path p = test::gold_dir() / "vocab" / "ggml-vocab-deepseek-llm.gguf";
+  TQ_REQUIRE_PATH(p);
+  const auto file = GgufFile::open(p.string());
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto v = Vocab::from_gguf(*file);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("[ vocab    ] deepseek-llm (%d tokens) built in %.1f ms\n", v->n_tokens(), ms);
+  EXPECT_LT(ms, 2000.0);  // generous for sanitizer builds; ~100 ms in RelWithDebInfo
 }
 
 TEST(TokenizerModelGold, PromptTokens) {
