@@ -138,15 +138,15 @@ std::vector<Case> targeted_cases() {
   c.push_back({"big-endian", with_version(0x03000000u), Want::Unsupported, "big-endian"});
   c.push_back({"huge-tensor-count", valid_prefix_kv(kHuge).b, Want::Input, "tensor count"});
   c.push_back({"huge-kv-count", valid_prefix_kv(1, kHuge).b, Want::Input, "kv count"});
-  c.push_back({"huge-key-length",
-               Raw().header(0, 1).u64(kHuge).zeros(64).b, Want::Input, "length"});
-  c.push_back({"huge-string-value",
-               Raw().header(0, 1).str("k").u32(8).u64(kHuge).zeros(64).b, Want::Input, "'k'"});
+  c.push_back(
+      {"huge-key-length", Raw().header(0, 1).u64(kHuge).zeros(64).b, Want::Input, "length"});
+  c.push_back({"huge-string-value", Raw().header(0, 1).str("k").u32(8).u64(kHuge).zeros(64).b,
+               Want::Input, "'k'"});
   c.push_back({"huge-array-u8", Raw().header(0, 1).str("k").u32(9).u32(0).u64(kHuge).zeros(64).b,
                Want::Input, "array length"});
   c.push_back({"huge-array-u64",
-               Raw().header(0, 1).str("k").u32(9).u32(10).u64(1ull << 62).zeros(64).b,
-               Want::Input, "array length"});
+               Raw().header(0, 1).str("k").u32(9).u32(10).u64(1ull << 62).zeros(64).b, Want::Input,
+               "array length"});
   c.push_back({"huge-array-string",
                Raw().header(0, 1).str("k").u32(9).u32(8).u64(kHuge).zeros(64).b, Want::Input,
                "array length"});
@@ -159,8 +159,7 @@ std::vector<Case> targeted_cases() {
                Want::Input, "value type 13"});
   c.push_back({"unknown-element-type",
                Raw().header(0, 1).str("k").u32(9).u32(99).u64(1).zeros(64).b, Want::Input, "99"});
-  c.push_back({"nested-array",
-               Raw().header(0, 1).str("nest").u32(9).u32(9).u64(1).zeros(64).b,
+  c.push_back({"nested-array", Raw().header(0, 1).str("nest").u32(9).u32(9).u64(1).zeros(64).b,
                Want::Unsupported, "'nest'"});
   c.push_back({"bad-bool", Raw().header(0, 1).str("flag").u32(7).u8(2).zeros(64).b, Want::Input,
                "found 2"});
@@ -179,10 +178,11 @@ std::vector<Case> targeted_cases() {
                "uint32"});
   c.push_back({"n-dims-5", valid_prefix_kv().tensor("w", {1, 1, 1, 1, 1}, 0, 0).pad().zeros(64).b,
                Want::Input, "n_dims"});
-  c.push_back({"n-dims-0", valid_prefix_kv().tensor("w", {}, 0, 0).pad().zeros(64).b,
-               Want::Input, "n_dims"});
-  c.push_back({"unknown-tensor-type", valid_prefix_kv().tensor("w", {8, 2}, 99, 0).pad().zeros(64).b,
-               Want::Unsupported, "'w'"});
+  c.push_back({"n-dims-0", valid_prefix_kv().tensor("w", {}, 0, 0).pad().zeros(64).b, Want::Input,
+               "n_dims"});
+  c.push_back({"unknown-tensor-type",
+               valid_prefix_kv().tensor("w", {8, 2}, 99, 0).pad().zeros(64).b, Want::Unsupported,
+               "'w'"});
   c.push_back({"negative-dim", valid_prefix_kv().tensor("w", {8, ~0ull}, 0, 0).pad().zeros(64).b,
                Want::Input, "'w'"});
   c.push_back({"partial-block", valid_prefix_kv().tensor("w", {30, 1}, 2, 0).pad().zeros(64).b,
@@ -192,8 +192,9 @@ std::vector<Case> targeted_cases() {
                Want::Input, "overflow"});
   c.push_back({"offset-past-end", valid_prefix_kv().tensor("w", {8, 2}, 0, 4096).pad().zeros(64).b,
                Want::Input, "runs past the end"});
-  c.push_back({"offset-wraps", valid_prefix_kv().tensor("w", {8, 2}, 0, ~0ull - 31).pad().zeros(64).b,
-               Want::Input, "runs past the end"});
+  c.push_back({"offset-wraps",
+               valid_prefix_kv().tensor("w", {8, 2}, 0, ~0ull - 31).pad().zeros(64).b, Want::Input,
+               "runs past the end"});
   c.push_back({"offset-unaligned", valid_prefix_kv().tensor("w", {8, 2}, 0, 4).pad().zeros(96).b,
                Want::Input, "alignment"});
   c.push_back({"data-too-short", valid_prefix_kv().tensor("w", {8, 2}, 0, 0).pad().zeros(63).b,
@@ -229,8 +230,8 @@ TEST(GgufCorrupt, EveryTargetedCorruptionIsRejectedWithAMessage) {
 TEST(GgufCorrupt, TargetedCorruptionsThroughTheMmapPath) {
   for (const auto& c : targeted_cases()) {
     const auto path = test::gguf_temp_path(c.name);
-    std::ofstream(path, std::ios::binary).write(c.bytes.data(),
-                                                static_cast<std::streamsize>(c.bytes.size()));
+    std::ofstream(path, std::ios::binary)
+        .write(c.bytes.data(), static_cast<std::streamsize>(c.bytes.size()));
     try {
       GgufFile::open(path.string());
       ADD_FAILURE() << c.name << ": accepted";
@@ -317,8 +318,8 @@ TEST(GgufCorrupt, GoldFileTruncationsFlipsAndOversizedCounts) {
   const size_t key = bytes.find("tokenizer.ggml.tokens");
   ASSERT_NE(key, std::string::npos);
   const size_t len_at = key + std::strlen("tokenizer.ggml.tokens") + 8;
-  std::string msg = parse_error("stories-tokens-length.gguf", patched_u64(len_at, kHuge),
-                                Want::Input);
+  std::string msg =
+      parse_error("stories-tokens-length.gguf", patched_u64(len_at, kHuge), Want::Input);
   EXPECT_NE(msg.find("tokenizer.ggml.tokens"), std::string::npos) << msg;
   parse_error("stories-tokens-length+1.gguf", patched_u64(len_at, 513), Want::Either);
   std::cout << "  " << msg << "\n";

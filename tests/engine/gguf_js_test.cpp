@@ -37,18 +37,18 @@ std::string missing_node_reason() {
   return "";
 }
 
-#define TQ_REQUIRE_NODE()                                                          \
-  do {                                                                             \
-    const std::string why = missing_node_reason();                                 \
-    if (!why.empty()) {                                                            \
-      if (require_node()) FAIL() << why << " (REQUIRE_NODE=1)";                    \
-      GTEST_SKIP() << "independent reader unavailable: " << why;                   \
-    }                                                                              \
+#define TQ_REQUIRE_NODE()                                        \
+  do {                                                           \
+    const std::string why = missing_node_reason();               \
+    if (!why.empty()) {                                          \
+      if (require_node()) FAIL() << why << " (REQUIRE_NODE=1)";  \
+      GTEST_SKIP() << "independent reader unavailable: " << why; \
+    }                                                            \
   } while (0)
 
 json run_js_reader(const fs::path& file) {
-  const std::string cmd = "node '" + (kJsDir / "gguf_check.mjs").string() + "' '" +
-                          file.string() + "' 2>&1";
+  const std::string cmd =
+      "node '" + (kJsDir / "gguf_check.mjs").string() + "' '" + file.string() + "' 2>&1";
   std::FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) throw std::runtime_error("popen failed: " + cmd);
   std::string out;

@@ -41,8 +41,7 @@ TEST(GgufRoundTrip, EveryMetadataTypeAndTensorBytesAreExact) {
   ASSERT_EQ(f->metadata().size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(f->metadata()[i].first, expected[i].first) << "metadata keeps insertion order";
-    EXPECT_TRUE(test::same_value(f->metadata()[i].second, expected[i].second))
-        << expected[i].first;
+    EXPECT_TRUE(test::same_value(f->metadata()[i].second, expected[i].second)) << expected[i].first;
   }
   const auto tensors = test::sample_tensors();
   ASSERT_EQ(f->tensors().size(), tensors.size());
@@ -96,9 +95,10 @@ TEST(GgufRoundTrip, HonoursGeneralAlignment) {
     for (const auto& t : f->tensors()) EXPECT_EQ(t.offset % a, 0u) << t.name << " align " << a;
     const auto* last = f->find_tensor("bf16.weight");
     ASSERT_NE(last, nullptr);
-    EXPECT_EQ(std::memcmp(last->data, test::sample_tensor_bytes(test::sample_tensors()[6], 6).data(),
-                          last->nbytes),
-              0);
+    EXPECT_EQ(
+        std::memcmp(last->data, test::sample_tensor_bytes(test::sample_tensors()[6], 6).data(),
+                    last->nbytes),
+        0);
   }
 }
 
@@ -147,8 +147,7 @@ TEST(GgufWriterValidation, RejectsInconsistentTensorsAndValues) {
   EXPECT_THROW(w.add_tensor("x", GgmlType::F32, {}, data.data(), 4), InputError);
   EXPECT_THROW(w.add_tensor("", GgmlType::F32, {1}, data.data(), 4), InputError);
   EXPECT_THROW(w.add_tensor("x", GgmlType::F32, {-1}, data.data(), 0), InputError);
-  EXPECT_THROW(w.add_tensor("x", static_cast<GgmlType>(99), {1}, data.data(), 4),
-               UnsupportedError);
+  EXPECT_THROW(w.add_tensor("x", static_cast<GgmlType>(99), {1}, data.data(), 4), UnsupportedError);
   w.add_tensor("x", GgmlType::Q4_0, {32, 2}, data.data(), 36);
   EXPECT_THROW(w.add_tensor("x", GgmlType::F32, {1}, data.data(), 4), InputError);
 

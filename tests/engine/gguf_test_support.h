@@ -23,8 +23,8 @@ inline std::filesystem::path gguf_temp_path(const std::string& stem) {
   static int counter = 0;
   auto dir = std::filesystem::temp_directory_path() / "tq_gguf_tests";
   std::filesystem::create_directories(dir);
-  return dir / (stem + "." + std::to_string(::getpid()) + "." + std::to_string(counter++) +
-                ".gguf");
+  return dir /
+         (stem + "." + std::to_string(::getpid()) + "." + std::to_string(counter++) + ".gguf");
 }
 
 // Deterministic bytes (an LCG): tensor contents that differ from tensor to tensor.
@@ -47,14 +47,10 @@ struct SampleTensor {
 // Tensors of block sizes 1, 32 and 256, 1 to 4 dimensions.
 inline std::vector<SampleTensor> sample_tensors() {
   return {
-      {"tok.f32", GgmlType::F32, {8, 3}},
-      {"norm.f16", GgmlType::F16, {17}},
-      {"blk.0.q4_0", GgmlType::Q4_0, {64, 2}},
-      {"blk.0.q8_0", GgmlType::Q8_0, {32, 1, 2}},
-      {"blk.0.q4_K", GgmlType::Q4_K, {256, 2}},
-      {"ids.i32", GgmlType::I32, {5, 1, 1, 2}},
-      {"bf16.weight", GgmlType::BF16, {4, 4}},
-      {"empty.f32", GgmlType::F32, {0, 3}},
+      {"tok.f32", GgmlType::F32, {8, 3}},       {"norm.f16", GgmlType::F16, {17}},
+      {"blk.0.q4_0", GgmlType::Q4_0, {64, 2}},  {"blk.0.q8_0", GgmlType::Q8_0, {32, 1, 2}},
+      {"blk.0.q4_K", GgmlType::Q4_K, {256, 2}}, {"ids.i32", GgmlType::I32, {5, 1, 1, 2}},
+      {"bf16.weight", GgmlType::BF16, {4, 4}},  {"empty.f32", GgmlType::F32, {0, 3}},
   };
 }
 

@@ -62,9 +62,9 @@ struct GgufValue {
 struct GgufTensorInfo {
   std::string name;
   GgmlType type = GgmlType::F32;
-  std::vector<int64_t> ne;  // ggml order: ne[0] is the row length (contiguous)
-  uint64_t offset = 0;      // relative to the start of the data section
-  uint64_t nbytes = 0;      // computed from type and shape, checked against the file
+  std::vector<int64_t> ne;     // ggml order: ne[0] is the row length (contiguous)
+  uint64_t offset = 0;         // relative to the start of the data section
+  uint64_t nbytes = 0;         // computed from type and shape, checked against the file
   const void* data = nullptr;  // into the mapping (reader only)
 
   int64_t n_elements() const;
@@ -117,8 +117,8 @@ class GgufFile {
   uint64_t alignment_ = 32;
   uint64_t data_offset_ = 0;
   uint64_t size_ = 0;
-  void* map_ = nullptr;             // the mmap'ed file (open), or nullptr
-  std::shared_ptr<void> owned_;     // the copied image (open_memory), or empty
+  void* map_ = nullptr;          // the mmap'ed file (open), or nullptr
+  std::shared_ptr<void> owned_;  // the copied image (open_memory), or empty
   std::vector<std::pair<std::string, GgufValue>> metadata_;
   std::map<std::string, size_t, std::less<>> key_index_;
   std::vector<GgufTensorInfo> tensors_;

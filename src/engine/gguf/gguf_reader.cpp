@@ -53,8 +53,8 @@ class GgufParser {
   void need(uint64_t n, const char* field) const {
     if (n > left())
       fail(std::string(field) + " needs " + std::to_string(n) + " bytes at offset " +
-           std::to_string(pos_) + ", but only " + std::to_string(left()) +
-           " remain (file size " + std::to_string(size_) + ")");
+           std::to_string(pos_) + ", but only " + std::to_string(left()) + " remain (file size " +
+           std::to_string(size_) + ")");
   }
 
   template <class T>
@@ -101,8 +101,8 @@ class GgufParser {
     n_kv_ = read<uint64_t>("metadata kv count");
     if (n_kv_ > left() / kMinKvBytes)
       fail("metadata kv count " + std::to_string(n_kv_) + " cannot fit: each entry takes at " +
-           "least " + std::to_string(kMinKvBytes) + " bytes and only " +
-           std::to_string(left()) + " follow the header");
+           "least " + std::to_string(kMinKvBytes) + " bytes and only " + std::to_string(left()) +
+           " follow the header");
     if (n_tensors_ > left() / kMinTensorInfoBytes)
       fail("tensor count " + std::to_string(n_tensors_) + " cannot fit: each tensor info " +
            "takes at least " + std::to_string(kMinTensorInfoBytes) + " bytes and only " +
@@ -127,8 +127,7 @@ class GgufParser {
 
   void check_type_number(uint32_t type, const char* what) const {
     if (type > static_cast<uint32_t>(GgufType::FLOAT64))
-      fail(std::string("unknown ") + what + " " + std::to_string(type) +
-           " (expected 0 to 12)");
+      fail(std::string("unknown ") + what + " " + std::to_string(type) + " (expected 0 to 12)");
   }
 
   GgufValue read_value(uint32_t type_number) {
@@ -144,16 +143,36 @@ class GgufParser {
     v.type = GgufType::ARRAY;
     v.array_type = elem;
     switch (elem) {
-      case GgufType::UINT8: v.array = read_pod_array<uint8_t>(n); break;
-      case GgufType::INT8: v.array = read_pod_array<int8_t>(n); break;
-      case GgufType::UINT16: v.array = read_pod_array<uint16_t>(n); break;
-      case GgufType::INT16: v.array = read_pod_array<int16_t>(n); break;
-      case GgufType::UINT32: v.array = read_pod_array<uint32_t>(n); break;
-      case GgufType::INT32: v.array = read_pod_array<int32_t>(n); break;
-      case GgufType::FLOAT32: v.array = read_pod_array<float>(n); break;
-      case GgufType::UINT64: v.array = read_pod_array<uint64_t>(n); break;
-      case GgufType::INT64: v.array = read_pod_array<int64_t>(n); break;
-      case GgufType::FLOAT64: v.array = read_pod_array<double>(n); break;
+      case GgufType::UINT8:
+        v.array = read_pod_array<uint8_t>(n);
+        break;
+      case GgufType::INT8:
+        v.array = read_pod_array<int8_t>(n);
+        break;
+      case GgufType::UINT16:
+        v.array = read_pod_array<uint16_t>(n);
+        break;
+      case GgufType::INT16:
+        v.array = read_pod_array<int16_t>(n);
+        break;
+      case GgufType::UINT32:
+        v.array = read_pod_array<uint32_t>(n);
+        break;
+      case GgufType::INT32:
+        v.array = read_pod_array<int32_t>(n);
+        break;
+      case GgufType::FLOAT32:
+        v.array = read_pod_array<float>(n);
+        break;
+      case GgufType::UINT64:
+        v.array = read_pod_array<uint64_t>(n);
+        break;
+      case GgufType::INT64:
+        v.array = read_pod_array<int64_t>(n);
+        break;
+      case GgufType::FLOAT64:
+        v.array = read_pod_array<double>(n);
+        break;
       case GgufType::BOOL: {
         check_array_fits(n, 1);
         std::vector<bool> out(static_cast<size_t>(n));
@@ -169,7 +188,8 @@ class GgufParser {
         v.array = std::move(out);
         break;
       }
-      case GgufType::ARRAY: break;  // rejected above
+      case GgufType::ARRAY:
+        break;  // rejected above
     }
     return v;
   }
@@ -198,19 +218,32 @@ class GgufParser {
 
   GgufValue::Scalar read_scalar(GgufType type) {
     switch (type) {
-      case GgufType::UINT8: return read<uint8_t>("value");
-      case GgufType::INT8: return read<int8_t>("value");
-      case GgufType::UINT16: return read<uint16_t>("value");
-      case GgufType::INT16: return read<int16_t>("value");
-      case GgufType::UINT32: return read<uint32_t>("value");
-      case GgufType::INT32: return read<int32_t>("value");
-      case GgufType::FLOAT32: return read<float>("value");
-      case GgufType::BOOL: return read_bool("value");
-      case GgufType::STRING: return read_string("string value");
-      case GgufType::UINT64: return read<uint64_t>("value");
-      case GgufType::INT64: return read<int64_t>("value");
-      case GgufType::FLOAT64: return read<double>("value");
-      case GgufType::ARRAY: break;
+      case GgufType::UINT8:
+        return read<uint8_t>("value");
+      case GgufType::INT8:
+        return read<int8_t>("value");
+      case GgufType::UINT16:
+        return read<uint16_t>("value");
+      case GgufType::INT16:
+        return read<int16_t>("value");
+      case GgufType::UINT32:
+        return read<uint32_t>("value");
+      case GgufType::INT32:
+        return read<int32_t>("value");
+      case GgufType::FLOAT32:
+        return read<float>("value");
+      case GgufType::BOOL:
+        return read_bool("value");
+      case GgufType::STRING:
+        return read_string("string value");
+      case GgufType::UINT64:
+        return read<uint64_t>("value");
+      case GgufType::INT64:
+        return read<int64_t>("value");
+      case GgufType::FLOAT64:
+        return read<double>("value");
+      case GgufType::ARRAY:
+        break;
     }
     fail("internal: array passed to read_scalar");
   }
@@ -239,8 +272,7 @@ class GgufParser {
       if (f_.tensor_index_.count(t.name))
         fail("duplicate tensor name (it appears earlier in the file)");
       const uint32_t n_dims = read<uint32_t>("n_dims");
-      if (n_dims < 1 || n_dims > 4)
-        fail("n_dims must be 1 to 4, found " + std::to_string(n_dims));
+      if (n_dims < 1 || n_dims > 4) fail("n_dims must be 1 to 4, found " + std::to_string(n_dims));
       for (uint32_t d = 0; d < n_dims; ++d) {
         const uint64_t ne = read<uint64_t>("dimension");
         if (ne > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
@@ -286,8 +318,7 @@ class GgufParser {
     if (!f_.tensors_.empty() && f_.data_offset_ > size_)
       fail("data section would start at offset " + std::to_string(f_.data_offset_) +
            " (header end " + std::to_string(pos_) + " rounded up to alignment " +
-           std::to_string(a) + "), past the end of the file (size " + std::to_string(size_) +
-           ")");
+           std::to_string(a) + "), past the end of the file (size " + std::to_string(size_) + ")");
     for (auto& t : f_.tensors_) {
       ctx_ = "tensor '" + t.name + "'";
       if (t.offset % a != 0)
