@@ -190,6 +190,10 @@ std::vector<Case> targeted_cases() {
   c.push_back({"shape-overflow",
                valid_prefix_kv().tensor("w", {1ull << 40, 1ull << 40}, 0, 0).pad().zeros(64).b,
                Want::Input, "overflow"});
+  // Found by fuzz_gguf: zero-length rows keep the element count at 0 while rows overflow.
+  c.push_back({"row-count-overflow",
+               valid_prefix_kv().tensor("w", {0, 1ull << 62, 4}, 0, 0).pad().zeros(64).b,
+               Want::Input, "overflow"});
   c.push_back({"offset-past-end", valid_prefix_kv().tensor("w", {8, 2}, 0, 4096).pad().zeros(64).b,
                Want::Input, "runs past the end"});
   c.push_back({"offset-wraps",

@@ -147,6 +147,8 @@ TEST(GgufWriterValidation, RejectsInconsistentTensorsAndValues) {
   EXPECT_THROW(w.add_tensor("x", GgmlType::F32, {}, data.data(), 4), InputError);
   EXPECT_THROW(w.add_tensor("", GgmlType::F32, {1}, data.data(), 4), InputError);
   EXPECT_THROW(w.add_tensor("x", GgmlType::F32, {-1}, data.data(), 0), InputError);
+  EXPECT_THROW(w.add_tensor("x", GgmlType::F32, {0, int64_t{1} << 62, 4}, data.data(), 0),
+               InputError);
   EXPECT_THROW(w.add_tensor("x", static_cast<GgmlType>(99), {1}, data.data(), 4), UnsupportedError);
   w.add_tensor("x", GgmlType::Q4_0, {32, 2}, data.data(), 36);
   EXPECT_THROW(w.add_tensor("x", GgmlType::F32, {1}, data.data(), 4), InputError);

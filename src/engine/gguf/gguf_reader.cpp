@@ -299,13 +299,16 @@ class GgufParser {
       fail("row length ne[0] = " + std::to_string(ne0) + " is not a multiple of the " +
            std::string(traits.name) + " block size " + std::to_string(bs));
     uint64_t nbytes = (ne0 / bs) * traits.type_size;  // cannot overflow: ne0 < 2^63
-    uint64_t elements = ne0;
+    // Elements and rows are checked separately: with ne[0] == 0 the element count stays 0
+    // while the row count (n_rows()) can still overflow.
+    uint64_t elements = ne0, rows = 1;
+    constexpr auto kMax = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
     for (size_t d = 1; d < t.ne.size(); ++d) {
       const auto ne = static_cast<uint64_t>(t.ne[d]);
       if (__builtin_mul_overflow(nbytes, ne, &nbytes) ||
           __builtin_mul_overflow(elements, ne, &elements) ||
-          elements > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-        fail("shape " + shape_string(t.ne) + " overflows 64-bit element or byte counts");
+          __builtin_mul_overflow(rows, ne, &rows) || elements > kMax || rows > kMax)
+        fail("shape " + shape_string(t.ne) + " overflows 64-bit element, row or byte counts");
     }
     return nbytes;
   }

@@ -111,9 +111,12 @@ void GgufWriter::add_tensor(std::string name, GgmlType type, std::vector<int64_t
                      std::string(traits->name) + " block size " +
                      std::to_string(traits->block_size));
   uint64_t expected = row_size(type, ne[0]);
+  int64_t rows = 1, elements = ne[0];
   for (size_t d = 1; d < ne.size(); ++d)
-    if (__builtin_mul_overflow(expected, static_cast<uint64_t>(ne[d]), &expected))
-      throw InputError(what + "shape overflows a 64-bit byte count");
+    if (__builtin_mul_overflow(expected, static_cast<uint64_t>(ne[d]), &expected) ||
+        __builtin_mul_overflow(rows, ne[d], &rows) ||
+        __builtin_mul_overflow(elements, ne[d], &elements))
+      throw InputError(what + "shape overflows 64-bit element, row or byte counts");
   if (expected != nbytes)
     throw InputError(what + "expected " + std::to_string(expected) + " bytes for type " +
                      std::string(traits->name) + ", given " + std::to_string(nbytes));
