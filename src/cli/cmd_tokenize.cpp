@@ -36,7 +36,8 @@ int run_tokenize(const TokenizeOptions& o) {
 
 Action register_tokenize(CLI::App& app) {
   auto o = std::make_shared<TokenizeOptions>();
-  CLI::App* cmd = app.add_subcommand("tokenize", "Print the token ids of a text (as llama.cpp tokenizes it)");
+  CLI::App* cmd =
+      app.add_subcommand("tokenize", "Print the token ids of a text (as llama.cpp tokenizes it)");
   cmd->add_option("-m,--model", o->model, "GGUF file whose vocabulary to use")->required();
   cmd->add_flag("--no-bos", o->no_bos, "Do not add BOS/EOS even if the vocabulary asks for it");
   cmd->add_flag("--no-parse-special", o->no_parse_special,

@@ -11,9 +11,15 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-Words llama3(std::string_view s) { return pre_tokenize(PreTokenizer::LLAMA3, s); }
-Words qwen2(std::string_view s) { return pre_tokenize(PreTokenizer::QWEN2, s); }
-Words gpt2(std::string_view s) { return pre_tokenize(PreTokenizer::GPT2, s); }
+Words llama3(std::string_view s) {
+  return pre_tokenize(PreTokenizer::LLAMA3, s);
+}
+Words qwen2(std::string_view s) {
+  return pre_tokenize(PreTokenizer::QWEN2, s);
+}
+Words gpt2(std::string_view s) {
+  return pre_tokenize(PreTokenizer::GPT2, s);
+}
 
 TEST(TokenizerPreLlama3, WordsAndSpaces) {
   EXPECT_EQ(llama3("Hello world"), (Words{"Hello", " world"}));

@@ -9,9 +9,12 @@
 namespace tq {
 namespace {
 
-bool valid_utf8(const std::string& s) { return unicode::scan_utf8(s).valid_prefix == s.size(); }
+bool valid_utf8(const std::string& s) {
+  return unicode::scan_utf8(s).valid_prefix == s.size();
+}
 
-void check_stream(const std::shared_ptr<const Vocab>& v, const std::string& text, bool add_special) {
+void check_stream(const std::shared_ptr<const Vocab>& v, const std::string& text,
+                  bool add_special) {
   const auto ids = v->tokenize(text, add_special, false);
   TokenStreamDecoder dec(v);
   std::string all;
@@ -28,7 +31,8 @@ void check_stream(const std::shared_ptr<const Vocab>& v, const std::string& text
   EXPECT_GT(held, 0u) << "the text should split a character across tokens";
 }
 
-const std::string kFrench = "Où est ma commande ? Livraison prévue le 3 décembre, à bientôt 🦙🚀";
+const std::string kFrench =
+    "Où est ma commande ? Livraison prévue le 3 décembre, à bientôt 🦙🚀";
 
 TEST(TokenizerStream, SpmByteTokens) {
   const auto p = test::gold_dir() / "vocab" / "ggml-vocab-llama-spm.gguf";
@@ -52,14 +56,14 @@ TEST(TokenizerStream, InvalidBytesBecomeReplacementCharacters) {
   s.types = {2, 3, 3, 6, 6, 6, 1};
   const auto v = Vocab::from_spec(s);
   TokenStreamDecoder dec(v);
-  EXPECT_EQ(dec.push(6), "a");          // leading space of the sequence removed
-  EXPECT_EQ(dec.push(3), "");           // first byte of "é" is held
+  EXPECT_EQ(dec.push(6), "a");  // leading space of the sequence removed
+  EXPECT_EQ(dec.push(3), "");   // first byte of "é" is held
   EXPECT_EQ(dec.push(4), "é");
   EXPECT_EQ(dec.push(5), "\xEF\xBF\xBD");  // 0xFF can never be valid
   EXPECT_EQ(dec.push(3), "");
   EXPECT_EQ(dec.flush(), "\xEF\xBF\xBD");  // truncated sequence at the end
   TokenStreamDecoder cont(v, false, /*sequence_start=*/false);
-  EXPECT_EQ(cont.push(6), " a");        // continuing text keeps its space
+  EXPECT_EQ(cont.push(6), " a");  // continuing text keeps its space
 }
 
 }  // namespace

@@ -33,12 +33,12 @@ VocabSpec spm_spec() {
     add(buf, 0, kByte);
   }
   for (const char* t : {"▁", "h", "e", "l", "o"}) add(t, -10, kNormal);  // 259..263
-  add("▁h", -1, kNormal);       // 264
-  add("ll", -2, kNormal);       // 265
-  add("▁he", -3, kNormal);      // 266
-  add("llo", -4, kNormal);      // 267
-  add("▁hello", -5, kNormal);   // 268
-  add("<|user|>", 0, kUser);    // 269
+  add("▁h", -1, kNormal);                                                // 264
+  add("ll", -2, kNormal);                                                // 265
+  add("▁he", -3, kNormal);                                               // 266
+  add("llo", -4, kNormal);                                               // 267
+  add("▁hello", -5, kNormal);                                            // 268
+  add("<|user|>", 0, kUser);                                             // 269
   return s;
 }
 constexpr TokenId kByte0 = 3;
@@ -90,7 +90,7 @@ VocabSpec bpe_spec() {
   s.pre = "gpt-2";
   for (int b = 0; b < 256; ++b) s.tokens.push_back(unicode::byte_to_utf8(static_cast<uint8_t>(b)));
   for (const char* t : {"he", "ll", "llo", "hello", "Ġw", "or", "Ġwor", "ld", "Ġworld"})
-    s.tokens.push_back(t);  // 256..264
+    s.tokens.push_back(t);              // 256..264
   s.tokens.push_back("<|endoftext|>");  // 265
   s.types.assign(s.tokens.size(), kNormal);
   s.types.back() = kControl;
@@ -130,8 +130,8 @@ TEST(TokenizerBpe, CleanUpSpaces) {
 VocabSpec wpm_spec() {
   VocabSpec s;
   s.model = "bert";
-  s.tokens = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "▁hello", "▁world", "▁un", "aff", "able",
-              "▁!", "▁,", "▁cafe", "▁中"};
+  s.tokens = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "▁hello", "▁world", "▁un",
+              "aff",   "able",  "▁!",    "▁,",    "▁cafe",  "▁中"};
   s.types.assign(s.tokens.size(), kNormal);
   for (int i = 0; i < 4; ++i) s.types[static_cast<size_t>(i)] = kControl;
   s.unk = 1, s.cls = 2, s.sep = 3, s.pad = 0;

@@ -31,7 +31,8 @@ class BpeVocab final : public VocabImpl {
  public:
   void prepare(const VocabSpec& spec) override {
     pre_ = pre_tokenizer_from_name(spec.pre);
-    if (spec.merges.empty()) throw InputError("tokenizer.ggml.merges: missing (required for gpt2 vocabularies)");
+    if (spec.merges.empty())
+      throw InputError("tokenizer.ggml.merges: missing (required for gpt2 vocabularies)");
     ranks_.reserve(spec.merges.size());
     for (size_t i = 0; i < spec.merges.size(); ++i) {
       const std::string& m = spec.merges[i];
@@ -56,7 +57,8 @@ class BpeVocab final : public VocabImpl {
         symbols.push_back({-1, -1, 0, word.size()});
       } else {
         for (size_t off = 0; off < word.size();) {
-          const size_t n = std::min(unicode::utf8_len(static_cast<uint8_t>(word[off])), word.size() - off);
+          const size_t n =
+              std::min(unicode::utf8_len(static_cast<uint8_t>(word[off])), word.size() - off);
           const int idx = static_cast<int>(symbols.size());
           symbols.push_back({idx - 1, off + n == word.size() ? -1 : idx + 1, off, n});
           off += n;
@@ -136,6 +138,8 @@ class BpeVocab final : public VocabImpl {
 
 }  // namespace
 
-std::unique_ptr<VocabImpl> make_bpe_vocab() { return std::make_unique<BpeVocab>(); }
+std::unique_ptr<VocabImpl> make_bpe_vocab() {
+  return std::make_unique<BpeVocab>();
+}
 
 }  // namespace tq::detail

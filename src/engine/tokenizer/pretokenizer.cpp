@@ -43,13 +43,17 @@ constexpr uint32_t kNone = 0xFFFFFFFF;  // "outside the chunk"
 // previous regexes produced.
 using Pass = std::function<void(const Cpts&, size_t begin, size_t end, std::vector<size_t>& out)>;
 
-bool is_ws(uint32_t cp) { return unicode::is_whitespace(cp); }
+bool is_ws(uint32_t cp) {
+  return unicode::is_whitespace(cp);
+}
 
 // ---- llama.cpp's hand-written GPT-2 splitter:
 // 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)
 void split_gpt2(const Cpts& c, size_t begin, size_t end, std::vector<size_t>& out) {
   auto cpt = [&](size_t p) { return p >= begin && p < end ? c[p] : kNone; };
-  auto fl = [&](size_t p) { return p >= begin && p < end ? unicode::flags(c[p]) : unicode::CpFlags{}; };
+  auto fl = [&](size_t p) {
+    return p >= begin && p < end ? unicode::flags(c[p]) : unicode::CpFlags{};
+  };
   auto in_range = [&](size_t p) { return p >= begin && p < end; };
   auto other = [&](size_t p) {  // [^\s\p{L}\p{N}] inside the chunk
     if (!in_range(p)) return false;
@@ -244,17 +248,29 @@ Matcher opt_space_run_of(Pred pred) {
 // Character classes. Under std::regex llama.cpp classifies non-ASCII code points by
 // category (\p{..} via its "collapsed" text) and maps non-ASCII whitespace to \v first, so
 // e.g. U+3000 no longer matches a class that names it literally.
-bool is_newline(uint32_t cp) { return cp == '\r' || cp == '\n'; }
-bool is_num(uint32_t cp) { return unicode::is_number(cp); }
-bool is_let(uint32_t cp) { return unicode::is_letter(cp); }
-bool is_punct(uint32_t cp) { return unicode::is_punctuation(cp); }
-bool is_ascii_digit(uint32_t cp) { return cp >= '0' && cp <= '9'; }
+bool is_newline(uint32_t cp) {
+  return cp == '\r' || cp == '\n';
+}
+bool is_num(uint32_t cp) {
+  return unicode::is_number(cp);
+}
+bool is_let(uint32_t cp) {
+  return unicode::is_letter(cp);
+}
+bool is_punct(uint32_t cp) {
+  return unicode::is_punctuation(cp);
+}
+bool is_ascii_digit(uint32_t cp) {
+  return cp >= '0' && cp <= '9';
+}
 // [\p{P}\$\+<=>\^~\|`] (falcon) and the same without the backquote (default)
 bool is_falcon_punct(uint32_t cp) {
   return is_punct(cp) || (cp < 0x80 && std::string_view("$+<=>^~|`").find(static_cast<char>(cp)) !=
                                            std::string_view::npos);
 }
-bool is_default_punct(uint32_t cp) { return cp != '`' && is_falcon_punct(cp); }
+bool is_default_punct(uint32_t cp) {
+  return cp != '`' && is_falcon_punct(cp);
+}
 // [一-龥ࠀ-一가-퟿]
 bool is_deepseek_cjk(uint32_t cp) {
   return (cp >= 0x4E00 && cp <= 0x9FA5) || (cp >= 0x0800 && cp <= 0x4E00) ||
@@ -262,16 +278,20 @@ bool is_deepseek_cjk(uint32_t cp) {
 }
 // [!-/:-~！-／：-～‘-‟　-。]
 bool is_deepseek_punct(uint32_t cp) {
-  return (cp >= 0x21 && cp <= 0x2F) || (cp >= 0x3A && cp <= 0x7E) || (cp >= 0xFF01 && cp <= 0xFF0F) ||
-         (cp >= 0xFF1A && cp <= 0xFF5E) || (cp >= 0x2018 && cp <= 0x201F) ||
+  return (cp >= 0x21 && cp <= 0x2F) || (cp >= 0x3A && cp <= 0x7E) ||
+         (cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF5E) ||
+         (cp >= 0x2018 && cp <= 0x201F) ||
          (cp >= 0x3001 && cp <= 0x3002);  // U+3000 is whitespace, rewritten to \v first
 }
 
 // DeepSeek-LLM's cased-letter class, as written in its tokenizer.json.
 constexpr std::string_view kDeepseekLetters =
-    "A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-ᶚḀ-ἕἘ-Ἕἠ-ὅὈ-Ὅ"
-    "ὐ-ὗὙὛὝὟ-ώᾀ-ᾴᾶ-ᾼιῂ-ῄῆ-ῌῐ-ΐῖ-Ίῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤΩℨK-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-ꚛꜢ-ꝯ"
-    "ꝱ-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-𑣟𞤀-𞥃";
+    "A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-"
+    "ᶚḀ-ἕἘ-Ἕἠ-ὅὈ-Ὅ"
+    "ὐ-ὗὙὛὝὟ-ώᾀ-ᾴᾶ-ᾼιῂ-ῄῆ-ῌῐ-ΐῖ-Ίῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤΩℨK-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-ꚛꜢ-"
+    "ꝯ"
+    "ꝱ-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-𑣟𞤀-"
+    "𞥃";
 
 bool is_deepseek_letter(uint32_t cp) {
   static const std::vector<std::pair<uint32_t, uint32_t>> ranges = [] {
@@ -320,13 +340,20 @@ std::vector<Pass> passes_for(PreTokenizer type) {
     case P::GPT2:
       return {kGpt2};
     case P::LLAMA3:
-      return {[](const Cpts& c, size_t b, size_t e, std::vector<size_t>& o) { split_llama3(c, b, e, 3, o); }};
+      return {[](const Cpts& c, size_t b, size_t e, std::vector<size_t>& o) {
+        split_llama3(c, b, e, 3, o);
+      }};
     case P::QWEN2:
-      return {[](const Cpts& c, size_t b, size_t e, std::vector<size_t>& o) { split_llama3(c, b, e, 1, o); }};
+      return {[](const Cpts& c, size_t b, size_t e, std::vector<size_t>& o) {
+        split_llama3(c, b, e, 1, o);
+      }};
     case P::DEEPSEEK_LLM:
-      return {search_pass(one_of(is_newline)), search_pass(opt_space_run_of(is_deepseek_letter)),
-              search_pass(opt_space_run_of(is_deepseek_punct)), search_pass(trailing_space()),
-              search_pass(run_of(is_deepseek_cjk)), search_pass(run_of(is_num))};
+      return {search_pass(one_of(is_newline)),
+              search_pass(opt_space_run_of(is_deepseek_letter)),
+              search_pass(opt_space_run_of(is_deepseek_punct)),
+              search_pass(trailing_space()),
+              search_pass(run_of(is_deepseek_cjk)),
+              search_pass(run_of(is_num))};
     case P::DEEPSEEK_CODER:
       return {search_pass(one_of(is_newline)), search_pass(opt_space_run_of(is_let)),
               search_pass(opt_space_run_of(is_punct)), search_pass(run_of(is_deepseek_cjk)),

@@ -13,14 +13,14 @@
 namespace tq {
 
 enum class PreTokenizer {
-  DEFAULT,         // llama.cpp's fallback list (also used when tokenizer.ggml.pre is absent)
-  GPT2,            // gpt-2, mpt, olmo, jais, phi-2, roberta-bpe, jina-*…
-  LLAMA3,          // llama3, llama-v3, llama-bpe, falcon3, dbrx, smaug-bpe, chatglm-bpe
-  QWEN2,           // qwen2, stablelm2, megrez: the Llama-3 rule with single digits
+  DEFAULT,  // llama.cpp's fallback list (also used when tokenizer.ggml.pre is absent)
+  GPT2,     // gpt-2, mpt, olmo, jais, phi-2, roberta-bpe, jina-*…
+  LLAMA3,   // llama3, llama-v3, llama-bpe, falcon3, dbrx, smaug-bpe, chatglm-bpe
+  QWEN2,    // qwen2, stablelm2, megrez: the Llama-3 rule with single digits
   DEEPSEEK_LLM,
   DEEPSEEK_CODER,
   FALCON,
-  STARCODER,       // starcoder, refact, command-r, smollm, codeshell, exaone, minerva
+  STARCODER,  // starcoder, refact, command-r, smollm, codeshell, exaone, minerva
 };
 
 struct PreTokenizerInfo {

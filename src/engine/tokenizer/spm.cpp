@@ -103,13 +103,15 @@ class SpmVocab final : public VocabImpl {
 
     void run(std::vector<TokenId>& out) {
       for (size_t off = 0; off < text.size();) {
-        const size_t n = std::min(unicode::utf8_len(static_cast<uint8_t>(text[off])), text.size() - off);
+        const size_t n =
+            std::min(unicode::utf8_len(static_cast<uint8_t>(text[off])), text.size() - off);
         const int idx = static_cast<int>(symbols.size());
         symbols.push_back({idx - 1, off + n == text.size() ? -1 : idx + 1, off, n});
         off += n;
       }
       if (symbols.empty()) return;
-      for (size_t i = 1; i < symbols.size(); ++i) try_add(static_cast<int>(i - 1), static_cast<int>(i));
+      for (size_t i = 1; i < symbols.size(); ++i)
+        try_add(static_cast<int>(i - 1), static_cast<int>(i));
       while (!queue.empty()) {
         const Bigram b = queue.top();
         queue.pop();
@@ -156,6 +158,8 @@ class SpmVocab final : public VocabImpl {
 
 }  // namespace
 
-std::unique_ptr<VocabImpl> make_spm_vocab() { return std::make_unique<SpmVocab>(); }
+std::unique_ptr<VocabImpl> make_spm_vocab() {
+  return std::make_unique<SpmVocab>();
+}
 
 }  // namespace tq::detail

@@ -10,7 +10,13 @@ bool is_whitespace(uint32_t cp) {
   // The Unicode White_Space property (PropList.txt), which is what llama.cpp's tables use.
   if (cp <= 0x20) return cp == 0x20 || (cp >= 0x09 && cp <= 0x0D);
   switch (cp) {
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F:
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
     case 0x3000:
       return true;
     default:
@@ -26,24 +32,49 @@ CpFlags flags(uint32_t cp) {
     return f;
   }
   switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
-    case UTF8PROC_CATEGORY_CN: f.undefined = true; break;
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
-      f.letter = true; break;
-    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
-      f.accent_mark = true; break;
-    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
-      f.number = true; break;
-    case UTF8PROC_CATEGORY_PC: case UTF8PROC_CATEGORY_PD: case UTF8PROC_CATEGORY_PS:
-    case UTF8PROC_CATEGORY_PE: case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF:
+    case UTF8PROC_CATEGORY_CN:
+      f.undefined = true;
+      break;
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+      f.letter = true;
+      break;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+      f.accent_mark = true;
+      break;
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+      f.number = true;
+      break;
+    case UTF8PROC_CATEGORY_PC:
+    case UTF8PROC_CATEGORY_PD:
+    case UTF8PROC_CATEGORY_PS:
+    case UTF8PROC_CATEGORY_PE:
+    case UTF8PROC_CATEGORY_PI:
+    case UTF8PROC_CATEGORY_PF:
     case UTF8PROC_CATEGORY_PO:
-      f.punctuation = true; break;
-    case UTF8PROC_CATEGORY_SM: case UTF8PROC_CATEGORY_SC: case UTF8PROC_CATEGORY_SK:
+      f.punctuation = true;
+      break;
+    case UTF8PROC_CATEGORY_SM:
+    case UTF8PROC_CATEGORY_SC:
+    case UTF8PROC_CATEGORY_SK:
     case UTF8PROC_CATEGORY_SO:
-      f.symbol = true; break;
-    case UTF8PROC_CATEGORY_ZS: case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP:
-      f.separator = true; break;
-    default: f.control = true; break;
+      f.symbol = true;
+      break;
+    case UTF8PROC_CATEGORY_ZS:
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+      f.separator = true;
+      break;
+    default:
+      f.control = true;
+      break;
   }
   return f;
 }
@@ -56,7 +87,9 @@ bool is_number(uint32_t cp) {
   if (cp < 0x80) return cp >= '0' && cp <= '9';
   return flags(cp).number;
 }
-bool is_punctuation(uint32_t cp) { return flags(cp).punctuation; }
+bool is_punctuation(uint32_t cp) {
+  return flags(cp).punctuation;
+}
 
 size_t utf8_len(uint8_t lead) {
   static constexpr std::array<uint8_t, 16> kLen = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
@@ -189,8 +222,8 @@ uint32_t nfd_first(uint32_t cp) {
   if (cp < 0xC0 || cp > 0x10FFFF) return cp;
   utf8proc_int32_t buf[8];
   int last_boundclass = 0;
-  const utf8proc_ssize_t n = utf8proc_decompose_char(
-      static_cast<utf8proc_int32_t>(cp), buf, 8, UTF8PROC_DECOMPOSE, &last_boundclass);
+  const utf8proc_ssize_t n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), buf, 8,
+                                                     UTF8PROC_DECOMPOSE, &last_boundclass);
   return n >= 1 ? static_cast<uint32_t>(buf[0]) : cp;
 }
 
@@ -215,8 +248,12 @@ const ByteMap& byte_map() {
 }
 }  // namespace
 
-const std::string& byte_to_utf8(uint8_t b) { return byte_map().to_utf8[b]; }
+const std::string& byte_to_utf8(uint8_t b) {
+  return byte_map().to_utf8[b];
+}
 
-int utf8_to_byte(uint32_t cp) { return cp < 512 ? byte_map().from_cp[cp] : -1; }
+int utf8_to_byte(uint32_t cp) {
+  return cp < 512 ? byte_map().from_cp[cp] : -1;
+}
 
 }  // namespace tq::unicode

@@ -86,9 +86,11 @@ std::shared_ptr<const Vocab> Vocab::from_spec(VocabSpec spec) {
   if (spec.add_bos) add_bos = *spec.add_bos;
   if (spec.add_eos) add_eos = *spec.add_eos;
   if (add_bos && bos < 0)
-    throw InputError("tokenizer.ggml.add_bos_token is true, but tokenizer.ggml.bos_token_id is not set");
+    throw InputError(
+        "tokenizer.ggml.add_bos_token is true, but tokenizer.ggml.bos_token_id is not set");
   if (add_eos && eos < 0)
-    throw InputError("tokenizer.ggml.add_eos_token is true, but tokenizer.ggml.eos_token_id is not set");
+    throw InputError(
+        "tokenizer.ggml.add_eos_token is true, but tokenizer.ggml.eos_token_id is not set");
 
   v->texts() = std::move(spec.tokens);
   v->scores() = spec.scores.empty() ? std::vector<float>(n, 0.0f) : std::move(spec.scores);
@@ -116,9 +118,10 @@ void VocabImpl::finish_load(const VocabSpec& spec) {
 
   // llama.cpp recognises end-of-turn tokens by their text and forces them to CONTROL, which
   // changes how they tokenize and print; reproduce both.
-  static const char* const kEotTexts[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
-                                          "<|endoftext|>", "<EOT>", "<｜end▁of▁sentence｜>"};
-  static const char* const kEogTexts[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
+  static const char* const kEotTexts[] = {"<|eot_id|>",           "<|im_end|>",    "<|end|>",
+                                          "<end_of_turn>",        "<|endoftext|>", "<EOT>",
+                                          "<｜end▁of▁sentence｜>"};
+  static const char* const kEogTexts[] = {"<|eot_id|>",    "<|im_end|>", "<|end|>", "<end_of_turn>",
                                           "<|endoftext|>", "<|eom_id|>", "<EOT>"};
   auto force_control = [&](TokenId id) { types_[static_cast<size_t>(id)] = TokenType::CONTROL; };
   if (eot_ < 0) {
@@ -303,7 +306,8 @@ std::string detail::clean_up_spaces(std::string t) {
     if (i > 0 && b[i - 1] == ' ' && x == '\'' && i + 1 < b.size()) {
       const char x1 = b[i + 1];
       const char x2 = i + 2 < b.size() ? b[i + 2] : '\0';
-      if (x1 == 's' || x1 == 'm' || (i + 2 < b.size() && ((x1 == 'r' && x2 == 'e') || (x1 == 'v' && x2 == 'e'))))
+      if (x1 == 's' || x1 == 'm' ||
+          (i + 2 < b.size() && ((x1 == 'r' && x2 == 'e') || (x1 == 'v' && x2 == 'e'))))
         if (!c.empty()) c.pop_back();
     }
     c += x;

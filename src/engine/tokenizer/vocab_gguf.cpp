@@ -17,7 +17,8 @@ std::shared_ptr<const Vocab> Vocab::from_gguf(const GgufFile& file) {
     const auto* tokens = file.get_string_array("tokenizer.ggml.tokens");
     if (!tokens) throw InputError("tokenizer.ggml.tokens: missing");
     spec.tokens = *tokens;
-    if (auto scores = file.get_float_array("tokenizer.ggml.scores")) spec.scores = std::move(*scores);
+    if (auto scores = file.get_float_array("tokenizer.ggml.scores"))
+      spec.scores = std::move(*scores);
     if (auto types = file.get_int_array("tokenizer.ggml.token_type")) {
       spec.types.reserve(types->size());
       for (int64_t t : *types) spec.types.push_back(static_cast<int32_t>(t));

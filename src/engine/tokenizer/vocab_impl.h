@@ -66,7 +66,10 @@ class VocabImpl : public Vocab {
   virtual void encode(std::string_view text, std::vector<TokenId>& out) const = 0;
   // The bytes of a NORMAL token.
   virtual std::string normal_piece(TokenId id) const = 0;
-  virtual std::string byte_piece(TokenId id) const { (void)id; return {}; }
+  virtual std::string byte_piece(TokenId id) const {
+    (void)id;
+    return {};
+  }
 
   StringMap<TokenId> token_to_id_;
   std::vector<uint8_t> strip_attrs_;

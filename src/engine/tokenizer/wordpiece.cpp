@@ -95,6 +95,8 @@ class WpmVocab final : public VocabImpl {
 
 }  // namespace
 
-std::unique_ptr<VocabImpl> make_wpm_vocab() { return std::make_unique<WpmVocab>(); }
+std::unique_ptr<VocabImpl> make_wpm_vocab() {
+  return std::make_unique<WpmVocab>();
+}
 
 }  // namespace tq::detail
