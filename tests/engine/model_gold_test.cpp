@@ -58,6 +58,8 @@ std::vector<GoldCase> gold_cases() {
   return cases;
 }
 
+void PrintTo(const GoldCase& c, std::ostream* os) { *os << c.model << " " << c.prompt; }
+
 class ModelGold : public ::testing::TestWithParam<GoldCase> {};
 
 TEST_P(ModelGold, MatchesLlamaCpp) {
@@ -66,7 +68,7 @@ TEST_P(ModelGold, MatchesLlamaCpp) {
   TQ_REQUIRE_PATH(dir);
   const json ref = json::parse(test::read_file(dir / (c.model + "." + c.prompt + ".json")));
 
-  auto model = Model::load((dir / c.model).string());
+  auto model = Model::load((dir / (c.model + ".gguf")).string());
   ThreadPool pool(2);
 
   // 1. Prompt tokens identical.

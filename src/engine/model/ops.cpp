@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/thread_pool.h"
+#include "engine/tensor/quantize_row.h"
 
 namespace tq {
 
@@ -15,20 +16,17 @@ void matmul(ThreadPool& pool, const WeightMatrix& w, const float* x, float* y, i
   if (wt.vec_dot == nullptr)
     throw UnsupportedError("no dot-product kernel for tensor type " + std::string(wt.name));
   const GgmlType act_type = wt.vec_dot_type;
-  const TypeTraits& at = type_traits(act_type);
 
   // Convert each activation row once; every weight row then dots against it.
   const size_t act_row = row_size(act_type, w.n_in);
   std::vector<uint8_t> act_storage;
   const uint8_t* act = reinterpret_cast<const uint8_t*>(x);
   if (act_type != GgmlType::F32) {
-    if (at.from_float == nullptr)
-      throw UnsupportedError("no activation conversion to " + std::string(at.name));
     act_storage.resize(act_row * static_cast<size_t>(n_tokens));
     pool.parallel_for(n_tokens, [&](int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; ++t)
-        at.from_float(x + t * w.n_in, act_storage.data() + static_cast<size_t>(t) * act_row,
-                      w.n_in);
+        quantize_activations(act_type, x + t * w.n_in,
+                             act_storage.data() + static_cast<size_t>(t) * act_row, w.n_in);
     });
     act = act_storage.data();
   }
