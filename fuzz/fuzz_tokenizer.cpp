@@ -4,6 +4,7 @@
 // the source tree); a missing one is skipped, so the target also runs without gold data.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
