@@ -47,8 +47,9 @@ TEST(CliEngine, EvalJsonHasTopLogitsPerPosition) {
   for (size_t i = 0; i < j["top"].size(); ++i) {
     ASSERT_EQ(j["top"][i].size(), 10u);
     const auto& rt = ref["top10"][i];
-    if (rt[0][1].get<double>() - rt[1][1].get<double>() >= 0.01)
+    if (rt[0][1].get<double>() - rt[1][1].get<double>() >= 0.01) {
       EXPECT_EQ(j["top"][i][0][0], rt[0][0]) << "position " << i;
+    }
     EXPECT_NEAR(j["top"][i][0][1].get<double>(), rt[0][1].get<double>(), 0.05);
   }
 }
