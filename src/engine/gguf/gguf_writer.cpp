@@ -176,7 +176,8 @@ void GgufWriter::write(const std::string& path) const {
   static const uint8_t zeros[256] = {};
   for (const auto& t : tensors_) {
     if (!ok) break;
-    ok = std::fwrite(t.data.data(), 1, t.data.size(), out) == t.data.size();
+    // An empty tensor's vector may hold a null pointer, which fwrite must not see.
+    ok = t.data.empty() || std::fwrite(t.data.data(), 1, t.data.size(), out) == t.data.size();
     uint64_t pad = (alignment - t.data.size() % alignment) % alignment;
     while (ok && pad > 0) {
       const size_t n = pad < sizeof(zeros) ? static_cast<size_t>(pad) : sizeof(zeros);
