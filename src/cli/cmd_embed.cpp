@@ -43,7 +43,8 @@ Action register_embed(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("embed", "Embed texts (pooled, L2-normalised hidden states)");
   add_model_options(cmd, o->model);
   cmd->add_option("--pooling", o->pooling, "mean, last or cls")
-      ->capture_default_str()->check(CLI::IsMember({"mean", "last", "cls"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"mean", "last", "cls"}));
   cmd->add_flag("--json", o->json, "Print {\"embeddings\": [[...], ...]}");
   cmd->add_option("texts", o->texts, "Texts to embed")->required();
   return [o] { return run_embed(*o); };

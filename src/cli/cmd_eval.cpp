@@ -28,7 +28,8 @@ std::vector<std::pair<int32_t, float>> top_logits(const float* logits, int64_t n
     return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
   });
   std::vector<std::pair<int32_t, float>> out;
-  for (int64_t i = 0; i < kk; ++i) out.emplace_back(ids[static_cast<size_t>(i)], logits[ids[static_cast<size_t>(i)]]);
+  for (int64_t i = 0; i < kk; ++i)
+    out.emplace_back(ids[static_cast<size_t>(i)], logits[ids[static_cast<size_t>(i)]]);
   return out;
 }
 
@@ -65,10 +66,12 @@ int run_eval(const EvalOptions& o) {
 
 Action register_eval(CLI::App& app) {
   auto o = std::make_shared<EvalOptions>();
-  CLI::App* cmd = app.add_subcommand("eval", "Run a prompt and print the top logits at every position");
+  CLI::App* cmd =
+      app.add_subcommand("eval", "Run a prompt and print the top logits at every position");
   add_model_options(cmd, o->model);
   cmd->add_option("-p,--prompt", o->prompt, "Prompt text")->required();
-  cmd->add_option("--top", o->top, "How many logits to print per position")->check(CLI::Range(1, 1000));
+  cmd->add_option("--top", o->top, "How many logits to print per position")
+      ->check(CLI::Range(1, 1000));
   cmd->add_flag("--json", o->json, "Print {\"tokens\": [...], \"top\": [[[id, logit]...]...]}");
   return [o] { return run_eval(*o); };
 }

@@ -42,8 +42,7 @@ std::vector<TokenId> tokenize_prompt(const LoadedModel& lm, const std::string& t
 ForwardOutput evaluate_all(LoadedModel& lm, const std::vector<TokenId>& tokens) {
   KvCache cache = lm.model->make_cache(1, lm.n_ctx);
   Batch batch;
-  for (size_t i = 0; i < tokens.size(); ++i)
-    batch.add(tokens[i], static_cast<int32_t>(i), 0, true);
+  for (size_t i = 0; i < tokens.size(); ++i) batch.add(tokens[i], static_cast<int32_t>(i), 0, true);
   ForwardOutput out;
   lm.model->forward(*lm.pool, batch, cache, ForwardRequest{}, out);
   return out;
@@ -52,8 +51,10 @@ ForwardOutput evaluate_all(LoadedModel& lm, const std::vector<TokenId>& tokens) 
 std::string quote_piece(const std::string& piece) {
   std::string s = "'";
   for (unsigned char c : piece) {
-    if (c == '\n') s += "\\n";
-    else if (c == '\t') s += "\\t";
+    if (c == '\n')
+      s += "\\n";
+    else if (c == '\t')
+      s += "\\t";
     else if (c < 0x20) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", c);

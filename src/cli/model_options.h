@@ -14,8 +14,8 @@ namespace tq::cli {
 
 struct ModelOptions {
   std::string path;
-  int threads = 0;        // 0: physical cores
-  int ctx = 0;            // 0: the model's training context, capped at 4096
+  int threads = 0;  // 0: physical cores
+  int ctx = 0;      // 0: the model's training context, capped at 4096
   bool no_bos = false;
   bool no_parse_special = false;
 };

@@ -30,8 +30,8 @@ inline float fp16_to_fp32(uint16_t h) {
   const float magic_bias = 0.5f;
   const float denormalized = bits_to_float((two_w >> 17) | magic_mask) - magic_bias;
   const uint32_t denormalized_cutoff = 1u << 27;
-  const uint32_t result =
-      sign | (two_w < denormalized_cutoff ? float_to_bits(denormalized) : float_to_bits(normalized));
+  const uint32_t result = sign | (two_w < denormalized_cutoff ? float_to_bits(denormalized)
+                                                              : float_to_bits(normalized));
   return bits_to_float(result);
 }
 
@@ -53,7 +53,9 @@ inline uint16_t fp32_to_fp16(float f) {
   return static_cast<uint16_t>((sign >> 16) | (shl1_w > 0xFF000000u ? 0x7E00u : nonsign));
 }
 
-inline float bf16_to_fp32(uint16_t h) { return bits_to_float(static_cast<uint32_t>(h) << 16); }
+inline float bf16_to_fp32(uint16_t h) {
+  return bits_to_float(static_cast<uint32_t>(h) << 16);
+}
 
 // Float → bfloat16 with round-to-nearest-even; NaN forced quiet (ggml does the same).
 inline uint16_t fp32_to_bf16(float f) {

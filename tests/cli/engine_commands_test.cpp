@@ -16,7 +16,9 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-fs::path gold_model(const std::string& name) { return test::gold_dir() / "models" / name; }
+fs::path gold_model(const std::string& name) {
+  return test::gold_dir() / "models" / name;
+}
 
 int count_lines(const std::string& s) {
   int n = 0;
@@ -57,8 +59,8 @@ TEST(CliEngine, EvalJsonHasTopLogitsPerPosition) {
 TEST(CliEngine, GenerateGreedyStoryJson) {
   const auto model = gold_model("stories260K.gguf");
   TQ_REQUIRE_PATH(model);
-  auto r = test::run({test::cli_path(), "generate", "-m", model.string(), "-p",
-                      "Once upon a time", "-n", "40", "--temp", "0", "--json"});
+  auto r = test::run({test::cli_path(), "generate", "-m", model.string(), "-p", "Once upon a time",
+                      "-n", "40", "--temp", "0", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["generated"].size(), 40u);
@@ -73,8 +75,8 @@ TEST(CliEngine, SeededSamplingIsReproducible) {
   const auto model = gold_model("stories260K.gguf");
   TQ_REQUIRE_PATH(model);
   auto gen = [&](const std::string& seed) {
-    auto r = test::run({test::cli_path(), "generate", "-m", model.string(), "-p", "Once upon a time",
-                        "-n", "48", "--temp", "1.0", "--seed", seed, "--json"});
+    auto r = test::run({test::cli_path(), "generate", "-m", model.string(), "-p",
+                        "Once upon a time", "-n", "48", "--temp", "1.0", "--seed", seed, "--json"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return json::parse(r.out)["generated"];
   };
@@ -108,9 +110,11 @@ TEST(CliEngine, CorruptModelIsAOneLineError) {
   TQ_REQUIRE_PATH(model);
   const std::string bytes = test::read_file(model);
   const fs::path bad = fs::temp_directory_path() / "tq_cli_truncated.gguf";
-  std::ofstream(bad, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  std::ofstream(bad, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
   for (const char* cmd : {"generate", "eval", "tokenize"}) {
-    auto r = test::run({test::cli_path(), cmd, "-m", bad.string(), cmd == std::string("tokenize") ? "--json" : "-p", "hello"});
+    auto r = test::run({test::cli_path(), cmd, "-m", bad.string(),
+                        cmd == std::string("tokenize") ? "--json" : "-p", "hello"});
     EXPECT_EQ(r.exit_code, 2) << cmd << ": " << r.err;
     EXPECT_EQ(count_lines(r.err), 1) << r.err;
     EXPECT_NE(r.err.find(bad.string()), std::string::npos) << r.err;

@@ -14,9 +14,9 @@ TEST(Fp16, KnownEncodings) {
   EXPECT_EQ(fp32_to_fp16(-0.0f), 0x8000);
   EXPECT_EQ(fp32_to_fp16(1.0f), 0x3c00);
   EXPECT_EQ(fp32_to_fp16(-2.0f), 0xc000);
-  EXPECT_EQ(fp32_to_fp16(65504.0f), 0x7bff);          // largest finite half
-  EXPECT_EQ(fp32_to_fp16(1e6f), 0x7c00);              // overflow → +inf
-  EXPECT_EQ(fp32_to_fp16(5.9604645e-8f), 0x0001);     // smallest subnormal
+  EXPECT_EQ(fp32_to_fp16(65504.0f), 0x7bff);       // largest finite half
+  EXPECT_EQ(fp32_to_fp16(1e6f), 0x7c00);           // overflow → +inf
+  EXPECT_EQ(fp32_to_fp16(5.9604645e-8f), 0x0001);  // smallest subnormal
   EXPECT_EQ(fp32_to_fp16(std::numeric_limits<float>::infinity()), 0x7c00);
   EXPECT_EQ(fp32_to_fp16(std::nanf("")) & 0x7e00, 0x7e00);
 }

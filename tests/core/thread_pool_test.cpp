@@ -32,7 +32,9 @@ TEST(ThreadPool, RunsManyRegionsBackToBack) {
   EXPECT_EQ(sum.load(), 2000 * (0 + 1 + 2 + 3));
 }
 
-TEST(ThreadPool, PhysicalCoresIsPositive) { EXPECT_GE(ThreadPool::physical_cores(), 1); }
+TEST(ThreadPool, PhysicalCoresIsPositive) {
+  EXPECT_GE(ThreadPool::physical_cores(), 1);
+}
 
 }  // namespace
 }  // namespace tq

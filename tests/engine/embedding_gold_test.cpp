@@ -47,8 +47,10 @@ void check_embeddings(const std::string& model_file, const std::string& ref_file
 TEST(EmbeddingGold, DecoderModelsMeanAndLast) {
   TQ_REQUIRE_PATH(test::gold_dir() / "models");
   for (const char* base : {"llama-spm-f32", "llama-spm-q8_0", "qwen2-gpt2-q4_k_m"}) {
-    check_embeddings(std::string(base) + ".gguf", std::string(base) + ".embd-mean.json", Pooling::Mean);
-    check_embeddings(std::string(base) + ".gguf", std::string(base) + ".embd-last.json", Pooling::Last);
+    check_embeddings(std::string(base) + ".gguf", std::string(base) + ".embd-mean.json",
+                     Pooling::Mean);
+    check_embeddings(std::string(base) + ".gguf", std::string(base) + ".embd-last.json",
+                     Pooling::Last);
   }
 }
 

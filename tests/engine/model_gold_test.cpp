@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -53,12 +53,15 @@ std::vector<GoldCase> gold_cases() {
         cases.push_back({name.substr(0, pos), std::string(p).substr(1, 2)});
     }
   }
-  std::sort(cases.begin(), cases.end(),
-            [](const GoldCase& a, const GoldCase& b) { return a.model + a.prompt < b.model + b.prompt; });
+  std::sort(cases.begin(), cases.end(), [](const GoldCase& a, const GoldCase& b) {
+    return a.model + a.prompt < b.model + b.prompt;
+  });
   return cases;
 }
 
-void PrintTo(const GoldCase& c, std::ostream* os) { *os << c.model << " " << c.prompt; }
+void PrintTo(const GoldCase& c, std::ostream* os) {
+  *os << c.model << " " << c.prompt;
+}
 
 class ModelGold : public ::testing::TestWithParam<GoldCase> {};
 
@@ -80,7 +83,8 @@ TEST_P(ModelGold, MatchesLlamaCpp) {
   const int32_t n_ctx = static_cast<int32_t>(n) + 80;
   KvCache cache = model->make_cache(1, n_ctx);
   Batch batch;
-  for (int64_t i = 0; i < n; ++i) batch.add(tokens[static_cast<size_t>(i)], static_cast<int32_t>(i), 0, true);
+  for (int64_t i = 0; i < n; ++i)
+    batch.add(tokens[static_cast<size_t>(i)], static_cast<int32_t>(i), 0, true);
   ForwardOutput out;
   model->forward(pool, batch, cache, ForwardRequest{}, out);
   ASSERT_EQ(out.batch_index.size(), static_cast<size_t>(n));
@@ -109,7 +113,9 @@ TEST_P(ModelGold, MatchesLlamaCpp) {
   const auto last = ref["last_logits"].get<std::vector<float>>();
   ASSERT_EQ(static_cast<int64_t>(last.size()), out.n_vocab);
   for (int64_t v = 0; v < out.n_vocab; ++v)
-    max_delta = std::max(max_delta, std::fabs(static_cast<double>(out.logits_row(static_cast<size_t>(n - 1))[v]) - last[static_cast<size_t>(v)]));
+    max_delta = std::max(
+        max_delta, std::fabs(static_cast<double>(out.logits_row(static_cast<size_t>(n - 1))[v]) -
+                             last[static_cast<size_t>(v)]));
 
   // 3. Greedy continuation through the KV cache, one token at a time.
   const auto greedy = ref["greedy"].get<std::vector<int32_t>>();
@@ -146,7 +152,8 @@ TEST(ModelGoldStory, Stories260KGreedyStory) {
   auto tokens = model->vocab().tokenize("Once upon a time", true, true);
   KvCache cache = model->make_cache(1, 256);
   Batch batch;
-  for (size_t i = 0; i < tokens.size(); ++i) batch.add(tokens[i], static_cast<int32_t>(i), 0, i + 1 == tokens.size());
+  for (size_t i = 0; i < tokens.size(); ++i)
+    batch.add(tokens[i], static_cast<int32_t>(i), 0, i + 1 == tokens.size());
   ForwardOutput out;
   model->forward(pool, batch, cache, ForwardRequest{}, out);
   std::vector<int32_t> story = tokens;

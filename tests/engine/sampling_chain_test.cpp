@@ -68,14 +68,12 @@ TEST(SamplingChain, ValidationNamesTheParameterAndRange) {
   const auto top_k = message_for([](SamplingParams& p) { p.top_k = -1; });
   EXPECT_TRUE(has(top_k, "top_k") && has(top_k, ">= 0")) << top_k;
   EXPECT_TRUE(has(message_for([](SamplingParams& p) { p.min_p = -0.1f; }), "min_p"));
-  EXPECT_TRUE(has(message_for([](SamplingParams& p) { p.repeat_penalty = 0.0f; }),
-                  "repeat_penalty"));
-  EXPECT_TRUE(has(message_for([](SamplingParams& p) { p.penalty_last_n = -1; }),
-                  "penalty_last_n"));
-  EXPECT_TRUE(has(message_for([](SamplingParams& p) { p.temperature = INFINITY; }),
-                  "temperature"));
-  EXPECT_TRUE(has(message_for([](SamplingParams& p) { p.frequency_penalty = NAN; }),
-                  "frequency_penalty"));
+  EXPECT_TRUE(
+      has(message_for([](SamplingParams& p) { p.repeat_penalty = 0.0f; }), "repeat_penalty"));
+  EXPECT_TRUE(has(message_for([](SamplingParams& p) { p.penalty_last_n = -1; }), "penalty_last_n"));
+  EXPECT_TRUE(has(message_for([](SamplingParams& p) { p.temperature = INFINITY; }), "temperature"));
+  EXPECT_TRUE(
+      has(message_for([](SamplingParams& p) { p.frequency_penalty = NAN; }), "frequency_penalty"));
   EXPECT_EQ(message_for([](SamplingParams&) {}), "(no error)");
 }
 
@@ -171,8 +169,8 @@ TEST(SamplingChain, TruncationHappensBeforeTheDraw) {
   p.top_k = 2;
   SamplerChain chain(p);
   const std::vector<double> probs = {0.05, 0.4, 0.1, 0.25, 0.2};
-  expect_frequencies(chain, logits_of(probs), {0.0, 0.4 / 0.65, 0.0, 0.25 / 0.65, 0.0},
-                     20000, 0.012);
+  expect_frequencies(chain, logits_of(probs), {0.0, 0.4 / 0.65, 0.0, 0.25 / 0.65, 0.0}, 20000,
+                     0.012);
 }
 
 TEST(SamplingChain, EmptyChainOrNoPickIsAnError) {

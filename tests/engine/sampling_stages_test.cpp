@@ -108,10 +108,10 @@ TEST(SamplingStages, MinPIsRelativeToTheBestToken) {
     std::sort(out.begin(), out.end());
     return out;
   };
-  EXPECT_EQ(run(0.2f, 1), (std::vector<int32_t>{2, 3, 4}));   // threshold .08
-  EXPECT_EQ(run(0.6f, 1), (std::vector<int32_t>{3, 4}));      // threshold .24
+  EXPECT_EQ(run(0.2f, 1), (std::vector<int32_t>{2, 3, 4}));      // threshold .08
+  EXPECT_EQ(run(0.6f, 1), (std::vector<int32_t>{3, 4}));         // threshold .24
   EXPECT_EQ(run(0.12f, 1), (std::vector<int32_t>{1, 2, 3, 4}));  // threshold .048
-  EXPECT_EQ(run(0.99f, 2), (std::vector<int32_t>{3, 4}));     // min_keep overrides
+  EXPECT_EQ(run(0.99f, 2), (std::vector<int32_t>{3, 4}));        // min_keep overrides
   EXPECT_EQ(run(0.0f, 1).size(), 5u);
 }
 

@@ -138,7 +138,7 @@ TEST(StopStringMatcher, IncompleteUtf8Tail) {
   EXPECT_EQ(incomplete_utf8_tail("\xF0\x9F\x98"), 3u);
   EXPECT_EQ(incomplete_utf8_tail("\xF0\x9F\x98\x80"), 0u);
   EXPECT_EQ(incomplete_utf8_tail("\x80\x80\x80"), 0u);  // no lead byte: nothing to wait for
-  EXPECT_EQ(incomplete_utf8_tail("a\xFF"), 0u);          // invalid lead byte
+  EXPECT_EQ(incomplete_utf8_tail("a\xFF"), 0u);         // invalid lead byte
 }
 
 }  // namespace

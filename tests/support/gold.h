@@ -19,13 +19,13 @@ std::string read_file(const std::filesystem::path& p);
 }  // namespace tq::test
 
 // Use at the top of a test: skips (or fails under REQUIRE_GOLD=1) when `path` is absent.
-#define TQ_REQUIRE_PATH(path)                                                            \
-  do {                                                                                   \
-    if (!std::filesystem::exists(path)) {                                                \
-      if (::tq::test::require_gold())                                                    \
-        FAIL() << "golden data missing: " << (path) << " (REQUIRE_GOLD=1)";              \
-      else                                                                               \
+#define TQ_REQUIRE_PATH(path)                                                               \
+  do {                                                                                      \
+    if (!std::filesystem::exists(path)) {                                                   \
+      if (::tq::test::require_gold())                                                       \
+        FAIL() << "golden data missing: " << (path) << " (REQUIRE_GOLD=1)";                 \
+      else                                                                                  \
         GTEST_SKIP() << "golden data missing: " << (path) << " — set TQ_GOLD_DIR or add " \
-                     << "../shared beside the checkout";                                 \
-    }                                                                                    \
+                     << "../shared beside the checkout";                                    \
+    }                                                                                       \
   } while (0)

@@ -57,7 +57,8 @@ RunResult run(const std::vector<std::string>& argv, const std::string& stdin_tex
     for (int i = 0; i < n; ++i) {
       if (fds[i].revents == 0) continue;
       if (fds[i].fd == in_pipe[1]) {
-        const ssize_t w = write(in_pipe[1], stdin_text.data() + written, stdin_text.size() - written);
+        const ssize_t w =
+            write(in_pipe[1], stdin_text.data() + written, stdin_text.size() - written);
         if (w > 0) written += static_cast<size_t>(w);
         if (w <= 0 || written == stdin_text.size()) {
           close(in_pipe[1]);

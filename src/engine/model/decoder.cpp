@@ -109,7 +109,7 @@ void DecoderModel::forward(ThreadPool& pool, const Batch& batch, KvCache& cache,
   const int64_t n = batch.size();
   const int64_t E = hp.n_embd, NQ = hp.n_embd_q(), NKV = hp.n_embd_kv(), FF = hp.n_ff;
 
-  std::vector<float> x(static_cast<size_t>(n * E));       // residual stream
+  std::vector<float> x(static_cast<size_t>(n * E));  // residual stream
   std::vector<float> cur(static_cast<size_t>(n * E));
   std::vector<float> q(static_cast<size_t>(n * NQ)), att(static_cast<size_t>(n * NQ));
   std::vector<float> k(static_cast<size_t>(n * NKV)), v(static_cast<size_t>(n * NKV));

@@ -16,14 +16,14 @@ namespace tq {
 class WeightLoader;
 
 struct DecoderLayer {
-  WeightVector attn_norm;          // (n_embd)
-  WeightMatrix wq, wk, wv;         // (n_embd → n_head*head_dim), (n_embd → n_head_kv*head_dim) ×2
-  WeightVector bq, bk, bv;         // optional biases (qwen2)
-  WeightMatrix wo;                 // (n_head*head_dim → n_embd)
-  WeightVector bo;                 // optional
-  WeightVector ffn_norm;           // (n_embd)
-  WeightMatrix w_gate, w_up;       // (n_embd → n_ff)
-  WeightMatrix w_down;             // (n_ff → n_embd)
+  WeightVector attn_norm;     // (n_embd)
+  WeightMatrix wq, wk, wv;    // (n_embd → n_head*head_dim), (n_embd → n_head_kv*head_dim) ×2
+  WeightVector bq, bk, bv;    // optional biases (qwen2)
+  WeightMatrix wo;            // (n_head*head_dim → n_embd)
+  WeightVector bo;            // optional
+  WeightVector ffn_norm;      // (n_embd)
+  WeightMatrix w_gate, w_up;  // (n_embd → n_ff)
+  WeightMatrix w_down;        // (n_ff → n_embd)
 };
 
 struct DecoderWeights {
@@ -31,7 +31,7 @@ struct DecoderWeights {
   WeightVector output_norm;  // (n_embd)
   WeightMatrix output;       // (n_embd → n_vocab); token_embd when the file ties them
   std::vector<DecoderLayer> layers;
-  WeightVector rope_freqs;   // optional (head_dim/2): Llama-3.1 frequency factors
+  WeightVector rope_freqs;  // optional (head_dim/2): Llama-3.1 frequency factors
 };
 
 // Reads the standard GGUF tensor names (token_embd, blk.N.attn_q, …, output) for a
@@ -40,9 +40,8 @@ DecoderWeights load_decoder_weights(WeightLoader& loader, const ModelHParams& hp
 
 class DecoderModel : public Model {
  public:
-  DecoderModel(std::shared_ptr<GgufFile> file, std::shared_ptr<const Vocab> vocab,
-               ModelHParams hp, DecoderWeights weights,
-               std::deque<std::vector<float>> storage);
+  DecoderModel(std::shared_ptr<GgufFile> file, std::shared_ptr<const Vocab> vocab, ModelHParams hp,
+               DecoderWeights weights, std::deque<std::vector<float>> storage);
 
   void forward(ThreadPool& pool, const Batch& batch, KvCache& cache, const ForwardRequest& req,
                ForwardOutput& out) const override;

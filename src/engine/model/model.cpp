@@ -36,8 +36,8 @@ std::shared_ptr<Model> Model::load(const std::string& path) {
     names += (names.empty() ? "" : ", ") + std::string(e.name);
   }
   if (entry == nullptr)
-    throw UnsupportedError(path + ": architecture '" + arch + "' is not supported (supported: " +
-                           names + ")");
+    throw UnsupportedError(path + ": architecture '" + arch +
+                           "' is not supported (supported: " + names + ")");
   std::shared_ptr<const Vocab> vocab;
   try {
     vocab = Vocab::from_gguf(*file);
@@ -66,9 +66,8 @@ void Model::validate_batch(const Batch& batch, const KvCache& cache) const {
   for (size_t i = 0; i < n; ++i) {
     const int32_t tok = batch.tokens[i], pos = batch.positions[i], seq = batch.seq_ids[i];
     if (tok < 0 || tok >= hparams_.n_vocab)
-      throw InputError("token id " + std::to_string(tok) + " at batch index " +
-                       std::to_string(i) + " is outside the vocabulary [0, " +
-                       std::to_string(hparams_.n_vocab) + ")");
+      throw InputError("token id " + std::to_string(tok) + " at batch index " + std::to_string(i) +
+                       " is outside the vocabulary [0, " + std::to_string(hparams_.n_vocab) + ")");
     if (seq < 0 || seq >= cache.n_seq())
       throw InputError("sequence id " + std::to_string(seq) + " outside [0, " +
                        std::to_string(cache.n_seq()) + ")");

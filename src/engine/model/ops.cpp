@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <string>
 #include <cstring>
+#include <string>
 
 #include "core/error.h"
 #include "core/thread_pool.h"
@@ -72,7 +72,8 @@ void layer_norm(float* x, int64_t n_tokens, int64_t width, const WeightVector& w
       row[i] -= mean;
       var += static_cast<double>(row[i] * row[i]);
     }
-    const float scale = 1.0f / std::sqrt(static_cast<float>(var / static_cast<double>(width)) + eps);
+    const float scale =
+        1.0f / std::sqrt(static_cast<float>(var / static_cast<double>(width)) + eps);
     for (int64_t i = 0; i < width; ++i) row[i] *= scale;
     if (!weight.empty())
       for (int64_t i = 0; i < width; ++i) row[i] *= weight.data[i];

@@ -41,9 +41,9 @@ enum class RopeStyle {
 
 struct RopeParams {
   RopeStyle style = RopeStyle::Normal;
-  int32_t n_rot = 0;          // rotated dimensions per head (<= head_dim)
+  int32_t n_rot = 0;  // rotated dimensions per head (<= head_dim)
   float freq_base = 10000.0f;
-  float freq_scale = 1.0f;    // 1/factor for linear scaling
+  float freq_scale = 1.0f;              // 1/factor for linear scaling
   const float* freq_factors = nullptr;  // Llama-3.1 rope_freqs: theta_i /= factor_i
 };
 

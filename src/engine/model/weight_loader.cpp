@@ -16,7 +16,9 @@ std::string shape_str(const std::vector<int64_t>& ne) {
 
 }  // namespace
 
-bool WeightLoader::has(const std::string& name) const { return file_.find_tensor(name) != nullptr; }
+bool WeightLoader::has(const std::string& name) const {
+  return file_.find_tensor(name) != nullptr;
+}
 
 WeightMatrix WeightLoader::optional_matrix(const std::string& name, int64_t n_in,
                                            int64_t n_out) const {

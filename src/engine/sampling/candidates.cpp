@@ -35,8 +35,8 @@ void CandidateList::keep_top(size_t k) {
     truncate(k);
     return;
   }
-  std::partial_sort(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(k),
-                    items_.end(), ranks_before);
+  std::partial_sort(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(k), items_.end(),
+                    ranks_before);
   items_.resize(k);
   sorted_ = true;
   selected_.reset();

@@ -35,7 +35,7 @@ class PenaltySampler : public Sampler {
   float repeat_;
   float frequency_;
   float presence_;
-  std::deque<int32_t> window_;                 // oldest first, at most last_n_ tokens
+  std::deque<int32_t> window_;                   // oldest first, at most last_n_ tokens
   std::unordered_map<int32_t, int32_t> counts_;  // token → occurrences in window_
 };
 

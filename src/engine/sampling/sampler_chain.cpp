@@ -30,8 +30,8 @@ void SamplingParams::validate() const {
     bad_param("frequency_penalty", "a finite number", frequency_penalty);
   if (!std::isfinite(presence_penalty))
     bad_param("presence_penalty", "a finite number", presence_penalty);
-  if (penalty_last_n < 0) bad_param("penalty_last_n", ">= 0 (0 disables penalties)",
-                                    penalty_last_n);
+  if (penalty_last_n < 0)
+    bad_param("penalty_last_n", ">= 0 (0 disables penalties)", penalty_last_n);
   if (min_keep < 0) bad_param("min_keep", ">= 0", min_keep);
 }
 
@@ -51,7 +51,9 @@ SamplerChain::SamplerChain(const SamplingParams& params) {
   add(std::make_unique<DistSampler>(params.seed));
 }
 
-void SamplerChain::add(std::unique_ptr<Sampler> stage) { stages_.push_back(std::move(stage)); }
+void SamplerChain::add(std::unique_ptr<Sampler> stage) {
+  stages_.push_back(std::move(stage));
+}
 
 int32_t SamplerChain::sample(std::span<const float> logits) {
   candidates_.assign(logits);

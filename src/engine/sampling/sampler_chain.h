@@ -14,15 +14,15 @@ namespace tq {
 
 // Defaults are llama.cpp's (common_params_sampling), so users' habits carry over.
 struct SamplingParams {
-  float temperature = 0.8f;       // <= 0: greedy
-  int32_t top_k = 40;             // 0: off
-  float top_p = 0.95f;            // (0, 1]; 1: off
-  float min_p = 0.05f;            // [0, 1]; 0: off
-  float repeat_penalty = 1.0f;    // > 0; 1: off
+  float temperature = 0.8f;     // <= 0: greedy
+  int32_t top_k = 40;           // 0: off
+  float top_p = 0.95f;          // (0, 1]; 1: off
+  float min_p = 0.05f;          // [0, 1]; 0: off
+  float repeat_penalty = 1.0f;  // > 0; 1: off
   float frequency_penalty = 0.0f;
   float presence_penalty = 0.0f;
-  int32_t penalty_last_n = 64;    // >= 0; 0: penalties off
-  int32_t min_keep = 1;           // >= 0; truncation stages never keep fewer (nor fewer than 1)
+  int32_t penalty_last_n = 64;  // >= 0; 0: penalties off
+  int32_t min_keep = 1;         // >= 0; truncation stages never keep fewer (nor fewer than 1)
   uint64_t seed = DistSampler::kRandomSeed;  // kRandomSeed: a fresh seed per chain/reset
 
   // Throws InputError naming the first bad parameter and its allowed range.

@@ -42,7 +42,9 @@ void GreedySampler::apply(CandidateList& candidates) {
   candidates.select(best_position(candidates));
 }
 
-DistSampler::DistSampler(uint64_t seed) : seed_(seed) { reset(); }
+DistSampler::DistSampler(uint64_t seed) : seed_(seed) {
+  reset();
+}
 
 void DistSampler::reset() {
   seed_in_use_ = seed_;

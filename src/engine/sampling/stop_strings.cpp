@@ -13,9 +13,12 @@ size_t incomplete_utf8_tail(std::string_view text) {
     const auto byte = static_cast<unsigned char>(text[text.size() - back]);
     if ((byte & 0xC0) == 0x80) continue;  // continuation byte: keep looking for the lead
     size_t need = 0;
-    if ((byte & 0xE0) == 0xC0) need = 2;
-    else if ((byte & 0xF0) == 0xE0) need = 3;
-    else if ((byte & 0xF8) == 0xF0) need = 4;
+    if ((byte & 0xE0) == 0xC0)
+      need = 2;
+    else if ((byte & 0xF0) == 0xE0)
+      need = 3;
+    else if ((byte & 0xF8) == 0xF0)
+      need = 4;
     // ASCII or an invalid lead byte: nothing to wait for; a lead byte whose sequence is
     // already complete: on a boundary.
     return need > back ? back : 0;
@@ -25,8 +28,7 @@ size_t incomplete_utf8_tail(std::string_view text) {
 
 StopStringMatcher::StopStringMatcher(std::vector<std::string> stops) : stops_(std::move(stops)) {
   for (size_t i = 0; i < stops_.size(); ++i)
-    if (stops_[i].empty())
-      throw InputError("stop string " + std::to_string(i) + " is empty");
+    if (stops_[i].empty()) throw InputError("stop string " + std::to_string(i) + " is empty");
 }
 
 size_t StopStringMatcher::partial_stop_suffix() const {
