@@ -1,12 +1,28 @@
 #include "core/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <string>
 #include <utility>
 
 namespace tq {
+namespace {
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// How long an idle worker keeps spinning before sleeping: long enough to bridge the gap
+// between two regions of one forward pass, short enough not to burn a core when idle.
+constexpr auto kSpinFor = std::chrono::microseconds(2000);
+
+}  // namespace
 
 int ThreadPool::physical_cores() {
   // Hyper-threads share a core's execution units; matmul-bound work gains nothing from
@@ -32,28 +48,36 @@ ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads > 0 ? n_threads : p
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+    stop_.store(true);
   }
-  start_cv_.notify_all();
+  wake_cv_.notify_all();
   for (auto& w : workers_) w.join();
 }
 
 void ThreadPool::worker_loop(int ith) {
   uint64_t seen = 0;
   for (;;) {
-    const std::function<void(int, int)>* job = nullptr;
-    {
+    // Spin first: the next region usually starts within microseconds.
+    const auto spin_until = std::chrono::steady_clock::now() + kSpinFor;
+    uint64_t gen = generation_.load(std::memory_order_acquire);
+    for (int i = 0; gen == seen && !stop_.load(std::memory_order_relaxed); ++i) {
+      cpu_relax();
+      if ((i & 1023) == 1023 && std::chrono::steady_clock::now() > spin_until) break;
+      gen = generation_.load(std::memory_order_acquire);
+    }
+    if (gen == seen) {
       std::unique_lock<std::mutex> lock(mu_);
-      start_cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-      job = job_;
+      ++sleepers_;
+      wake_cv_.wait(lock, [&] {
+        return stop_.load() || generation_.load(std::memory_order_acquire) != seen;
+      });
+      --sleepers_;
+      gen = generation_.load(std::memory_order_acquire);
     }
-    (*job)(ith, n_threads_);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (--pending_ == 0) done_cv_.notify_one();
-    }
+    if (stop_.load()) return;
+    seen = gen;
+    (*job_)(ith, n_threads_);
+    pending_.fetch_sub(1, std::memory_order_acq_rel);
   }
 }
 
@@ -62,20 +86,27 @@ void ThreadPool::run(const std::function<void(int, int)>& fn) {
     fn(0, 1);
     return;
   }
+  job_ = &fn;
+  pending_.store(n_threads_ - 1, std::memory_order_relaxed);
   {
+    // Publishing under the mutex closes the race with a worker about to sleep.
     std::lock_guard<std::mutex> lock(mu_);
-    job_ = &fn;
-    pending_ = n_threads_ - 1;
-    ++generation_;
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+    if (sleepers_ > 0) wake_cv_.notify_all();
   }
-  start_cv_.notify_all();
   fn(0, n_threads_);
-  std::unique_lock<std::mutex> lock(mu_);
-  done_cv_.wait(lock, [&] { return pending_ == 0; });
+  for (int i = 0; pending_.load(std::memory_order_acquire) != 0; ++i) {
+    if (i < 100000) {
+      cpu_relax();
+    } else {
+      std::this_thread::yield();
+    }
+  }
   job_ = nullptr;
 }
 
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn) {
+  if (n <= 0) return;
   run([&](int ith, int nth) {
     const int64_t per = (n + nth - 1) / nth;
     const int64_t begin = std::min<int64_t>(n, per * ith);

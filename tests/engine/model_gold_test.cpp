@@ -14,6 +14,7 @@
 #include <numeric>
 
 #include "core/thread_pool.h"
+#include "engine/gguf/gguf.h"
 #include "engine/model/model.h"
 #include "engine/tokenizer/vocab.h"
 #include "support/gold.h"
@@ -63,6 +64,24 @@ void PrintTo(const GoldCase& c, std::ostream* os) {
   *os << c.model << " " << c.prompt;
 }
 
+// llama.cpp's AMX matmul (ggml-cpu/amx/mmq.cpp, tinygemm_kernel_amx, non-K-quant template)
+// loads the wrong weight block for Q4_0 and Q4_1 in the first K block of every full
+// 32-row tile of activations (it unpacks B_blk0 where B_blk1 is meant), for output columns
+// n mod 32 >= 16. The reference machine had AMX, so its logits for a prompt of 32 tokens or
+// more on Q4_0/Q4_1 weights are wrong; decoding one token at a time goes through another,
+// correct kernel. Evidence: for llama-spm-q4_0 the reference's BOS logits (position 0
+// attends only to itself) differ by 0.44 between its 18-token and 41-token runs, while
+// every other type agrees with itself to 1e-5; re-running llama.cpp of that era with the
+// bug emulated reproduces the 41-token reference. We do not reproduce the bug.
+bool reference_hit_amx_q4_bug(const GgufFile& file, size_t n_prompt_tokens) {
+  if (n_prompt_tokens < 32) return false;
+  for (const auto& t : file.tensors())
+    if ((t.type == GgmlType::Q4_0 || t.type == GgmlType::Q4_1) && t.ne.size() >= 2 &&
+        t.ne[1] % 32 == 0)
+      return true;
+  return false;
+}
+
 class ModelGold : public ::testing::TestWithParam<GoldCase> {};
 
 TEST_P(ModelGold, MatchesLlamaCpp) {
@@ -77,6 +96,9 @@ TEST_P(ModelGold, MatchesLlamaCpp) {
   // 1. Prompt tokens identical.
   const auto tokens = model->vocab().tokenize(ref["prompt"].get<std::string>(), true, true);
   ASSERT_EQ(tokens, ref["tokens"].get<std::vector<int32_t>>()) << c.model << " " << c.prompt;
+  if (reference_hit_amx_q4_bug(model->file(), tokens.size()))
+    GTEST_SKIP() << c.model << " " << c.prompt << ": the reference logits come from llama.cpp's "
+                 << "AMX Q4_0/Q4_1 kernel bug (see reference_hit_amx_q4_bug); not comparable";
 
   // 2. Logits at every prompt position.
   const int64_t n = static_cast<int64_t>(tokens.size());
@@ -169,6 +191,34 @@ TEST(ModelGoldStory, Stories260KGreedyStory) {
       "Once upon a time, there was a little girl named Lily. She loved to play outside in the "
       "park. One day, she saw a big, red ball. She wanted to play with it, but it was too high.";
   EXPECT_EQ(text.substr(0, expected.size()), expected) << text;
+}
+
+}  // namespace
+}  // namespace tq
+
+namespace tq {
+namespace {
+
+// The evidence behind reference_hit_amx_q4_bug, kept as a test so that a corrected gold
+// set is noticed: position 0 (BOS, attending only to itself) must not depend on the rest
+// of the prompt, and in the reference it does for Q4_0 weights once the prompt reaches 32
+// tokens, while Q8_0 weights stay consistent.
+TEST(ModelGoldReference, AmxQ4BugShowsAsBatchDependentBosLogits) {
+  const auto dir = test::gold_dir() / "models";
+  TQ_REQUIRE_PATH(dir);
+  auto bos_top = [&](const std::string& file) {
+    return nlohmann::json::parse(test::read_file(dir / file))["top10"][0];
+  };
+  auto max_diff = [](const nlohmann::json& a, const nlohmann::json& b) {
+    double d = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+      d = std::max(d, std::fabs(a[i][1].get<double>() - b[i][1].get<double>()) +
+                          (a[i][0] != b[i][0] ? 1.0 : 0.0));
+    return d;
+  };
+  EXPECT_GT(max_diff(bos_top("llama-spm-q4_0.p1.json"), bos_top("llama-spm-q4_0.p2.json")), 0.05);
+  EXPECT_LT(max_diff(bos_top("llama-spm-q4_0.p1.json"), bos_top("llama-spm-q4_0.p3.json")), 1e-4);
+  EXPECT_LT(max_diff(bos_top("llama-spm-q8_0.p1.json"), bos_top("llama-spm-q8_0.p2.json")), 1e-4);
 }
 
 }  // namespace

@@ -124,9 +124,8 @@ void DecoderModel::forward(ThreadPool& pool, const Batch& batch, KvCache& cache,
     // Attention block.
     cur = x;
     rms_norm(cur.data(), n, E, L.attn_norm, hp.norm_rms_eps);
-    matmul(pool, L.wq, cur.data(), q.data(), n);
-    matmul(pool, L.wk, cur.data(), k.data(), n);
-    matmul(pool, L.wv, cur.data(), v.data(), n);
+    const MatmulTarget qkv[] = {{&L.wq, q.data()}, {&L.wk, k.data()}, {&L.wv, v.data()}};
+    matmul_many(pool, qkv, cur.data(), n);
     add_bias(q.data(), n, NQ, L.bq);
     add_bias(k.data(), n, NKV, L.bk);
     add_bias(v.data(), n, NKV, L.bv);
@@ -150,8 +149,8 @@ void DecoderModel::forward(ThreadPool& pool, const Batch& batch, KvCache& cache,
     // Feed-forward block (SwiGLU).
     cur = x;
     rms_norm(cur.data(), n, E, L.ffn_norm, hp.norm_rms_eps);
-    matmul(pool, L.w_gate, cur.data(), gate.data(), n);
-    matmul(pool, L.w_up, cur.data(), up.data(), n);
+    const MatmulTarget gate_up[] = {{&L.w_gate, gate.data()}, {&L.w_up, up.data()}};
+    matmul_many(pool, gate_up, cur.data(), n);
     swiglu(gate.data(), up.data(), n * FF);
     matmul(pool, L.w_down, gate.data(), cur.data(), n);
     add_inplace(x.data(), cur.data(), n * E);

@@ -11,31 +11,94 @@
 
 namespace tq {
 
-void matmul(ThreadPool& pool, const WeightMatrix& w, const float* x, float* y, int64_t n_tokens) {
-  const TypeTraits& wt = type_traits(w.type);
-  if (wt.vec_dot == nullptr)
-    throw UnsupportedError("no dot-product kernel for tensor type " + std::string(wt.name));
-  const GgmlType act_type = wt.vec_dot_type;
+namespace {
 
-  // Convert each activation row once; every weight row then dots against it.
-  const size_t act_row = row_size(act_type, w.n_in);
-  std::vector<uint8_t> act_storage;
-  const uint8_t* act = reinterpret_cast<const uint8_t*>(x);
-  if (act_type != GgmlType::F32) {
-    act_storage.resize(act_row * static_cast<size_t>(n_tokens));
-    pool.parallel_for(n_tokens, [&](int64_t t0, int64_t t1) {
-      for (int64_t t = t0; t < t1; ++t)
-        quantize_activations(act_type, x + t * w.n_in,
-                             act_storage.data() + static_cast<size_t>(t) * act_row, w.n_in);
-    });
-    act = act_storage.data();
+// Output rows are computed in tiles of this many rows: a tile of weights stays in L1/L2
+// while every token of the batch passes over it, so a prompt reads each weight once per
+// tile instead of once per token.
+constexpr int64_t kRowTile = 16;
+
+// Activations converted for one vec_dot_type, shared by every target that needs it.
+struct ConvertedActivations {
+  GgmlType type = GgmlType::F32;
+  size_t row_bytes = 0;
+  const uint8_t* data = nullptr;
+  std::vector<uint8_t> storage;
+};
+
+}  // namespace
+
+void matmul(ThreadPool& pool, const WeightMatrix& w, const float* x, float* y, int64_t n_tokens) {
+  const MatmulTarget target{&w, y};
+  matmul_many(pool, std::span<const MatmulTarget>(&target, 1), x, n_tokens);
+}
+
+void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const float* x,
+                 int64_t n_tokens) {
+  if (targets.empty() || n_tokens == 0) return;
+  const int64_t n_in = targets[0].w->n_in;
+  std::vector<const TypeTraits*> traits;
+  for (const MatmulTarget& t : targets) {
+    if (t.w->n_in != n_in) throw Error("matmul_many: targets differ in input width");
+    const TypeTraits& wt = type_traits(t.w->type);
+    if (wt.vec_dot == nullptr)
+      throw UnsupportedError("no dot-product kernel for tensor type " + std::string(wt.name));
+    traits.push_back(&wt);
   }
 
-  pool.parallel_for(w.n_out, [&](int64_t o0, int64_t o1) {
-    for (int64_t t = 0; t < n_tokens; ++t) {
-      const uint8_t* a = act + static_cast<size_t>(t) * act_row;
-      float* yt = y + t * w.n_out;
-      for (int64_t o = o0; o < o1; ++o) yt[o] = wt.vec_dot(w.n_in, w.row(o), a);
+  // Convert the activations once per distinct vec_dot_type (Q/K/V or gate/up usually
+  // share one), in parallel over tokens when there are enough of them.
+  std::vector<ConvertedActivations> converted;
+  std::vector<size_t> conv_of(targets.size());
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const GgmlType at = traits[i]->vec_dot_type;
+    size_t c = 0;
+    while (c < converted.size() && converted[c].type != at) ++c;
+    if (c == converted.size()) {
+      ConvertedActivations& ca = converted.emplace_back();
+      ca.type = at;
+      ca.row_bytes = row_size(at, n_in);
+      if (at == GgmlType::F32) {
+        ca.data = reinterpret_cast<const uint8_t*>(x);
+      } else {
+        ca.storage.resize(ca.row_bytes * static_cast<size_t>(n_tokens));
+        auto convert = [&](int64_t t0, int64_t t1) {
+          for (int64_t t = t0; t < t1; ++t)
+            quantize_activations(at, x + t * n_in,
+                                 ca.storage.data() + static_cast<size_t>(t) * ca.row_bytes, n_in);
+        };
+        if (n_tokens >= 4 * pool.size()) {
+          pool.parallel_for(n_tokens, convert);
+        } else {
+          convert(0, n_tokens);
+        }
+        ca.data = ca.storage.data();
+      }
+    }
+    conv_of[i] = c;
+  }
+
+  // One parallel region over the row tiles of all targets; each thread takes a
+  // contiguous run of tiles so that it streams a contiguous range of weights.
+  std::vector<int64_t> first_tile(targets.size() + 1, 0);
+  for (size_t i = 0; i < targets.size(); ++i)
+    first_tile[i + 1] = first_tile[i] + (targets[i].w->n_out + kRowTile - 1) / kRowTile;
+  const int64_t n_tiles = first_tile.back();
+  pool.run([&](int ith, int nth) {
+    const int64_t begin = n_tiles * ith / nth, end = n_tiles * (ith + 1) / nth;
+    size_t ti = 0;
+    for (int64_t tile = begin; tile < end; ++tile) {
+      while (tile >= first_tile[ti + 1]) ++ti;
+      const WeightMatrix& w = *targets[ti].w;
+      const VecDotFn dot = traits[ti]->vec_dot;
+      const ConvertedActivations& ca = converted[conv_of[ti]];
+      const int64_t o0 = (tile - first_tile[ti]) * kRowTile;
+      const int64_t o1 = std::min(w.n_out, o0 + kRowTile);
+      for (int64_t t = 0; t < n_tokens; ++t) {
+        const uint8_t* a = ca.data + static_cast<size_t>(t) * ca.row_bytes;
+        float* yt = targets[ti].y + t * w.n_out;
+        for (int64_t o = o0; o < o1; ++o) yt[o] = dot(n_in, w.row(o), a);
+      }
     }
   });
 }

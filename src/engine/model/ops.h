@@ -19,6 +19,16 @@ class ThreadPool;
 // x: [n_tokens][W.n_in], y: [n_tokens][W.n_out].
 void matmul(ThreadPool& pool, const WeightMatrix& w, const float* x, float* y, int64_t n_tokens);
 
+// One weight matrix and where its output goes, for matmul_many.
+struct MatmulTarget {
+  const WeightMatrix* w;
+  float* y;  // [n_tokens][w->n_out]
+};
+// Several products of the same input (Q, K and V; gate and up): the activations are
+// converted once and all rows are shared out in a single parallel region.
+void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const float* x,
+                 int64_t n_tokens);
+
 // Dequantises row `id` of an embedding matrix into out[W.n_in].
 void embedding_row(const WeightMatrix& w, int64_t id, float* out);
 
