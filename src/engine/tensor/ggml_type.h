@@ -42,9 +42,9 @@ using VecDotFn = float (*)(int64_t n, const void* x, const void* y);
 
 struct TypeTraits {
   GgmlType type;
-  std::string_view name;   // as llama.cpp prints it: "q4_K", "f16", …
-  int64_t block_size;      // elements per block
-  size_t type_size;        // bytes per block
+  std::string_view name;  // as llama.cpp prints it: "q4_K", "f16", …
+  int64_t block_size;     // elements per block
+  size_t type_size;       // bytes per block
   bool is_quantized;
   ToFloatFn to_float;      // nullptr where unsupported
   FromFloatFn from_float;  // reference quantiser (round-trip, activations); may be nullptr

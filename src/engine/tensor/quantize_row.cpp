@@ -3,7 +3,7 @@
 #include <string>
 
 #include "core/error.h"
-#include "engine/tensor/quants.h"
+#include "engine/tensor/kernels.h"
 
 namespace tq {
 
@@ -16,9 +16,14 @@ void quantize_activations(GgmlType vec_dot_type, const float* x, void* dst, int6
   switch (vec_dot_type) {
     // The table's from_float for these is the reference (weight) quantiser; activations
     // take the rounding of llama.cpp's activation path instead (see quants_activation.cpp).
-    case GgmlType::Q8_0: quants::quantize_q8_0_activation(x, dst, n); return;
-    case GgmlType::Q8_1: quants::quantize_q8_1_activation(x, dst, n); return;
-    default: break;
+    case GgmlType::Q8_0:
+      activation_quantizers().q8_0(x, dst, n);
+      return;
+    case GgmlType::Q8_1:
+      activation_quantizers().q8_1(x, dst, n);
+      return;
+    default:
+      break;
   }
   if (t.from_float == nullptr)
     throw UnsupportedError("quantize_activations: no conversion to " + std::string(t.name));

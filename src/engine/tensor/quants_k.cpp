@@ -6,10 +6,12 @@
 // are packed; the decode_* functions below unpack one block into that shape, and a single
 // dequantiser and dot product work on the result. The float expressions are arranged
 // exactly as in ggml's reference code so that dequantised values match bit for bit.
+#include <cmath>
 #include <cstring>
 
 #include "core/fp16.h"
 #include "engine/tensor/blocks.h"
+#include "engine/tensor/lane_order.h"
 #include "engine/tensor/quants.h"
 
 namespace tq::quants {
@@ -19,10 +21,10 @@ constexpr int kGroups = kQK_K / 16;  // 16-weight groups per super-block
 
 struct KBlock {
   float d = 0.0f;
-  float dmin = 0.0f;         // 0 for the formats without mins (Q3_K, Q6_K)
-  int8_t q[kQK_K];           // quantised weights, offsets already applied (Q3_K, Q6_K)
-  int scale[kGroups];        // per 16-weight group
-  int min[kGroups];          // per 16-weight group; 0 where the format has no mins
+  float dmin = 0.0f;   // 0 for the formats without mins (Q3_K, Q6_K)
+  int8_t q[kQK_K];     // quantised weights, offsets already applied (Q3_K, Q6_K)
+  int scale[kGroups];  // per 16-weight group
+  int min[kGroups];    // per 16-weight group; 0 where the format has no mins
 };
 
 // Q4_K/Q5_K: scale and min of sub-block j (0..7, 32 weights each) as 6-bit numbers packed
@@ -152,75 +154,141 @@ void dequantize_k(const void* src, float* dst, int64_t n) {
   }
 }
 
-// ggml's scalar Q3_K…Q6_K dot: integer products accumulated in 8 lanes (lane = weight
-// index mod 8), each lane scaled by d_x·d_y into a float lane sum; the mins use the Q8_K
-// bsums (Σ over a group of min·q_y = min·bsum) and are subtracted per block.
-template <typename Block, bool kHasMins>
-float vec_dot_k_lanes(int64_t n, const void* vx, const void* vy) {
+// The dot products mirror ggml's x86 AVX2 kernels (ggml_vec_dot_q*_K_q8_K in
+// ggml-cpu-quants.c). All five share one integer core: the block's 256 products are
+// weighted by their 16-weight group scale and summed into eight int32 lanes, where lane k
+// holds the elements e with (e / 4) % 8 == k — the lanes a 32-byte maddubs+madd (with the
+// scale broadcast per 16 bytes) produces when it walks the block 32 weights at a time.
+// Integer sums are exact, so only the float steps below need to follow ggml's order.
+struct BlockLanes {
+  int32_t sumi[8];
+};
+
+void scaled_lane_sums(const KBlock& k, const int8_t* y, BlockLanes& out) {
+  for (int& s : out.sumi) s = 0;
+  for (int e = 0; e < kQK_K; ++e) out.sumi[(e >> 2) & 7] += k.scale[e >> 4] * (k.q[e] * y[e]);
+}
+
+// Σ over the eight 32-weight sub-blocks of min·(bsum pair) — Q4_K/Q5_K pair the Q8_K
+// group sums (_mm_hadd_epi16) and multiply by the sub-block min (_mm_madd_epi16).
+int32_t sub_block_min_products(const KBlock& k, const int16_t* bsums, int32_t out[4]) {
+  int32_t total = 0;
+  for (int p = 0; p < 4; ++p) {
+    out[p] = k.min[4 * p] * (bsums[4 * p] + bsums[4 * p + 1]) +
+             k.min[4 * p + 2] * (bsums[4 * p + 2] + bsums[4 * p + 3]);
+    total += out[p];
+  }
+  return total;
+}
+
+// Q3_K and Q6_K (no mins): acc_k = fma(d, sumi_k, acc_k), folded with hsum_float_8.
+template <typename Block>
+float vec_dot_k_plain(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const Block*>(vx);
   const auto* y = static_cast<const block_q8_K*>(vy);
   KBlock k;
-  float lanes[8] = {};
-  float sum = 0.0f;
+  BlockLanes l;
+  float acc[8] = {};
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     decode(x[i], k);
-    int32_t acc[8] = {};
-    int min_sum = 0;
-    for (int g = 0; g < kGroups; ++g) {
-      for (int l = 0; l < 16; ++l)
-        acc[l % 8] += k.scale[g] * (y[i].qs[16 * g + l] * k.q[16 * g + l]);
-      min_sum += y[i].bsums[g] * k.min[g];
-    }
-    const float d = k.d * y[i].d;
-    for (int l = 0; l < 8; ++l) lanes[l] += d * static_cast<float>(acc[l]);
-    if constexpr (kHasMins) sum -= k.dmin * y[i].d * static_cast<float>(min_sum);
+    scaled_lane_sums(k, y[i].qs, l);
+    const float d = y[i].d * k.d;
+    for (int j = 0; j < 8; ++j) acc[j] = std::fma(d, static_cast<float>(l.sumi[j]), acc[j]);
   }
-  for (float lane : lanes) sum += lane;
-  return sum;
+  return hsum8(acc);
 }
 
 }  // namespace
 
-void dequantize_q2_K(const void* src, float* dst, int64_t n) { dequantize_k<block_q2_K>(src, dst, n); }
-void dequantize_q3_K(const void* src, float* dst, int64_t n) { dequantize_k<block_q3_K>(src, dst, n); }
-void dequantize_q4_K(const void* src, float* dst, int64_t n) { dequantize_k<block_q4_K>(src, dst, n); }
-void dequantize_q5_K(const void* src, float* dst, int64_t n) { dequantize_k<block_q5_K>(src, dst, n); }
-void dequantize_q6_K(const void* src, float* dst, int64_t n) { dequantize_k<block_q6_K>(src, dst, n); }
+void dequantize_q2_K(const void* src, float* dst, int64_t n) {
+  dequantize_k<block_q2_K>(src, dst, n);
+}
+void dequantize_q3_K(const void* src, float* dst, int64_t n) {
+  dequantize_k<block_q3_K>(src, dst, n);
+}
+void dequantize_q4_K(const void* src, float* dst, int64_t n) {
+  dequantize_k<block_q4_K>(src, dst, n);
+}
+void dequantize_q5_K(const void* src, float* dst, int64_t n) {
+  dequantize_k<block_q5_K>(src, dst, n);
+}
+void dequantize_q6_K(const void* src, float* dst, int64_t n) {
+  dequantize_k<block_q6_K>(src, dst, n);
+}
 
-// Q2_K follows ggml's scalar form instead: one integer sum per block, then
-// d_y·d·Σ − d_y·dmin·Σ(min·bsum).
+// Q2_K: the per-16-group mins enter the same eight lanes first (lane k gets the min·bsum
+// products of groups 2k and 2k+1, _mm256_madd_epi16), scaled by −d_y·dmin; then the
+// quants, scaled by d_y·d.
 float vec_dot_q2_K_q8_K(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const block_q2_K*>(vx);
   const auto* y = static_cast<const block_q8_K*>(vy);
   KBlock k;
-  float sum = 0.0f;
+  BlockLanes l;
+  float acc[8] = {};
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     decode(x[i], k);
-    int isum = 0, min_sum = 0;
-    for (int g = 0; g < kGroups; ++g) {
-      int group = 0;
-      for (int l = 0; l < 16; ++l) group += y[i].qs[16 * g + l] * k.q[16 * g + l];
-      isum += k.scale[g] * group;
-      min_sum += y[i].bsums[g] * k.min[g];
+    const float d = y[i].d * k.d;
+    const float dmin = -y[i].d * k.dmin;
+    for (int j = 0; j < 8; ++j) {
+      const int32_t m = k.min[2 * j] * y[i].bsums[2 * j] + k.min[2 * j + 1] * y[i].bsums[2 * j + 1];
+      acc[j] = std::fma(dmin, static_cast<float>(m), acc[j]);
     }
-    const float dall = y[i].d * k.d;
-    const float dmin = y[i].d * k.dmin;
-    sum += dall * static_cast<float>(isum) - dmin * static_cast<float>(min_sum);
+    scaled_lane_sums(k, y[i].qs, l);
+    for (int j = 0; j < 8; ++j) acc[j] = std::fma(d, static_cast<float>(l.sumi[j]), acc[j]);
   }
-  return sum;
+  return hsum8(acc);
 }
 
 float vec_dot_q3_K_q8_K(int64_t n, const void* x, const void* y) {
-  return vec_dot_k_lanes<block_q3_K, false>(n, x, y);
+  return vec_dot_k_plain<block_q3_K>(n, x, y);
 }
-float vec_dot_q4_K_q8_K(int64_t n, const void* x, const void* y) {
-  return vec_dot_k_lanes<block_q4_K, true>(n, x, y);
+
+// Q4_K: the mins go to a separate 4-lane accumulator (one lane per pair of sub-blocks),
+// folded as (m0+m2)+(m1+m3) and added after the main hsum_float_8.
+float vec_dot_q4_K_q8_K(int64_t n, const void* vx, const void* vy) {
+  const auto* x = static_cast<const block_q4_K*>(vx);
+  const auto* y = static_cast<const block_q8_K*>(vy);
+  KBlock k;
+  BlockLanes l;
+  float acc[8] = {};
+  float acc_m[4] = {};
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    decode(x[i], k);
+    const float d = y[i].d * k.d;
+    const float dmin = -y[i].d * k.dmin;
+    int32_t prod[4];
+    sub_block_min_products(k, y[i].bsums, prod);
+    for (int p = 0; p < 4; ++p) acc_m[p] = std::fma(dmin, static_cast<float>(prod[p]), acc_m[p]);
+    scaled_lane_sums(k, y[i].qs, l);
+    for (int j = 0; j < 8; ++j) acc[j] = std::fma(d, static_cast<float>(l.sumi[j]), acc[j]);
+  }
+  return hsum8(acc) + hsum4(acc_m);
 }
-float vec_dot_q5_K_q8_K(int64_t n, const void* x, const void* y) {
-  return vec_dot_k_lanes<block_q5_K, true>(n, x, y);
+
+// Q5_K: the mins are summed to one integer per block and accumulated in a scalar
+// ("summs += dmin * sum", fused as in the Q4_1 note of quants_legacy.cpp).
+float vec_dot_q5_K_q8_K(int64_t n, const void* vx, const void* vy) {
+  const auto* x = static_cast<const block_q5_K*>(vx);
+  const auto* y = static_cast<const block_q8_K*>(vy);
+  KBlock k;
+  BlockLanes l;
+  float acc[8] = {};
+  float summs = 0.0f;
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    decode(x[i], k);
+    const float d = y[i].d * k.d;
+    const float dmin = -y[i].d * k.dmin;
+    int32_t prod[4];
+    const int32_t total = sub_block_min_products(k, y[i].bsums, prod);
+    summs = std::fma(dmin, static_cast<float>(total), summs);
+    scaled_lane_sums(k, y[i].qs, l);
+    for (int j = 0; j < 8; ++j) acc[j] = std::fma(d, static_cast<float>(l.sumi[j]), acc[j]);
+  }
+  return hsum8(acc) + summs;
 }
+
 float vec_dot_q6_K_q8_K(int64_t n, const void* x, const void* y) {
-  return vec_dot_k_lanes<block_q6_K, false>(n, x, y);
+  return vec_dot_k_plain<block_q6_K>(n, x, y);
 }
 
 }  // namespace tq::quants

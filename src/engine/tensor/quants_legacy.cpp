@@ -5,12 +5,23 @@
 // choices that look odd but decide which bytes llama-quantize writes: Q4_0/Q5_0 scale by
 // the *signed* value of largest magnitude (d = max / -8 so that extreme maps to q = 0 and
 // the other side gets the extra level), and rounding is "add 0.5 (+offset), truncate".
+//
+// The dot products mirror ggml's x86 AVX2 kernels (ggml_vec_dot_q*_q8_* in
+// ggml-cpu-quants.c), not its scalar fallback: per block the 32 integer products are summed
+// into eight int32 lanes (lane k = elements 4k..4k+3, as maddubs+madd form them), each lane
+// is converted to float and accumulated with one FMA by d_x·d_y, and the eight lanes are
+// folded with hsum_float_8 at the end (lane_order.h). The Q4_1/Q5_1 offset term m·s is
+// summed separately in block order and added last, as there; we take its "summs += m*s" as
+// fused (what GCC's default -ffp-contract=fast in ggml's gnu11 build and clang's
+// -ffp-contract=on both do with -mfma). The float results are therefore bit-identical to
+// llama.cpp's, and quants_legacy_avx2.cpp is tested to be bit-identical to these.
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
 
 #include "core/fp16.h"
 #include "engine/tensor/blocks.h"
+#include "engine/tensor/lane_order.h"
 #include "engine/tensor/quants.h"
 
 namespace tq::quants {
@@ -48,7 +59,33 @@ void min_max(const float* x, int n, float& lo, float& hi) {
 }
 
 // "(int8_t)(v)" in ggml: conversion truncates toward zero.
-int trunc_to_int(float v) { return static_cast<int>(v); }
+int trunc_to_int(float v) {
+  return static_cast<int>(v);
+}
+
+// Weights of a 4-bit block as bytes in element order, minus `offset` (8 for Q4_0, 0 for Q4_1).
+void unpack_q4(const uint8_t qs[16], int offset, int8_t out[32]) {
+  for (int j = 0; j < 16; ++j) {
+    out[j] = static_cast<int8_t>((qs[j] & 0x0F) - offset);
+    out[j + 16] = static_cast<int8_t>((qs[j] >> 4) - offset);
+  }
+}
+
+// Weights of a 5-bit block (low nibbles + the qh bit), minus `offset` (16 for Q5_0).
+void unpack_q5(const uint8_t qs[16], const uint8_t qh[4], int offset, int8_t out[32]) {
+  const uint32_t h = load_qh(qh);
+  for (int j = 0; j < 16; ++j) {
+    out[j] = static_cast<int8_t>(((qs[j] & 0x0F) | ((h >> j) & 1) << 4) - offset);
+    out[j + 16] = static_cast<int8_t>(((qs[j] >> 4) | ((h >> (j + 16)) & 1) << 4) - offset);
+  }
+}
+
+// One block's contribution to the eight float lanes: lane += d · (int lane sum), fused.
+void accumulate_block(float d, const int8_t x[32], const int8_t y[32], float lanes[8]) {
+  int32_t sums[8];
+  lane_sums_32(x, y, sums);
+  for (int k = 0; k < 8; ++k) lanes[k] = std::fma(d, static_cast<float>(sums[k]), lanes[k]);
+}
 
 }  // namespace
 
@@ -82,16 +119,13 @@ void quantize_q4_0_ref(const float* x, void* dst, int64_t n) {
 float vec_dot_q4_0_q8_0(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const block_q4_0*>(vx);
   const auto* y = static_cast<const block_q8_0*>(vy);
-  float sum = 0.0f;
+  float lanes[8] = {};
+  int8_t q[32];
   for (int64_t i = 0; i < n / kQK8_0; ++i) {
-    int isum = 0;
-    for (int j = 0; j < kQK4_0 / 2; ++j) {
-      isum += ((x[i].qs[j] & 0x0F) - 8) * y[i].qs[j];
-      isum += ((x[i].qs[j] >> 4) - 8) * y[i].qs[j + kQK4_0 / 2];
-    }
-    sum += static_cast<float>(isum) * fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d);
+    unpack_q4(x[i].qs, 8, q);
+    accumulate_block(fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d), q, y[i].qs, lanes);
   }
-  return sum;
+  return hsum8(lanes);
 }
 
 // ---------------------------------------------------------------- Q4_1
@@ -129,17 +163,15 @@ void quantize_q4_1_ref(const float* x, void* dst, int64_t n) {
 float vec_dot_q4_1_q8_1(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const block_q4_1*>(vx);
   const auto* y = static_cast<const block_q8_1*>(vy);
-  float sum = 0.0f;
+  float lanes[8] = {};
+  float summs = 0.0f;
+  int8_t q[32];
   for (int64_t i = 0; i < n / kQK8_1; ++i) {
-    int isum = 0;
-    for (int j = 0; j < kQK4_1 / 2; ++j) {
-      isum += (x[i].qs[j] & 0x0F) * y[i].qs[j];
-      isum += (x[i].qs[j] >> 4) * y[i].qs[j + kQK4_1 / 2];
-    }
-    sum += fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d) * static_cast<float>(isum) +
-           fp16_to_fp32(x[i].m) * fp16_to_fp32(y[i].s);
+    summs = std::fma(fp16_to_fp32(x[i].m), fp16_to_fp32(y[i].s), summs);
+    unpack_q4(x[i].qs, 0, q);
+    accumulate_block(fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d), q, y[i].qs, lanes);
   }
-  return sum;
+  return hsum8(lanes) + summs;
 }
 
 // ---------------------------------------------------------------- Q5_0
@@ -179,18 +211,13 @@ void quantize_q5_0_ref(const float* x, void* dst, int64_t n) {
 float vec_dot_q5_0_q8_0(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const block_q5_0*>(vx);
   const auto* y = static_cast<const block_q8_0*>(vy);
-  float sum = 0.0f;
+  float lanes[8] = {};
+  int8_t q[32];
   for (int64_t i = 0; i < n / kQK8_0; ++i) {
-    const uint32_t qh = load_qh(x[i].qh);
-    int isum = 0;
-    for (int j = 0; j < kQK5_0 / 2; ++j) {
-      const int q0 = ((x[i].qs[j] & 0x0F) | static_cast<int>((qh >> j) & 1) << 4) - 16;
-      const int q1 = ((x[i].qs[j] >> 4) | static_cast<int>((qh >> (j + 16)) & 1) << 4) - 16;
-      isum += q0 * y[i].qs[j] + q1 * y[i].qs[j + kQK5_0 / 2];
-    }
-    sum += fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d) * static_cast<float>(isum);
+    unpack_q5(x[i].qs, x[i].qh, 16, q);
+    accumulate_block(fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d), q, y[i].qs, lanes);
   }
-  return sum;
+  return hsum8(lanes);
 }
 
 // ---------------------------------------------------------------- Q5_1
@@ -236,19 +263,15 @@ void quantize_q5_1_ref(const float* x, void* dst, int64_t n) {
 float vec_dot_q5_1_q8_1(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const block_q5_1*>(vx);
   const auto* y = static_cast<const block_q8_1*>(vy);
-  float sum = 0.0f;
+  float lanes[8] = {};
+  float summs = 0.0f;
+  int8_t q[32];
   for (int64_t i = 0; i < n / kQK8_1; ++i) {
-    const uint32_t qh = load_qh(x[i].qh);
-    int isum = 0;
-    for (int j = 0; j < kQK5_1 / 2; ++j) {
-      const int q0 = (x[i].qs[j] & 0x0F) | static_cast<int>((qh >> j) & 1) << 4;
-      const int q1 = (x[i].qs[j] >> 4) | static_cast<int>((qh >> (j + 16)) & 1) << 4;
-      isum += q0 * y[i].qs[j] + q1 * y[i].qs[j + kQK5_1 / 2];
-    }
-    sum += fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d) * static_cast<float>(isum) +
-           fp16_to_fp32(x[i].m) * fp16_to_fp32(y[i].s);
+    summs = std::fma(fp16_to_fp32(x[i].m), fp16_to_fp32(y[i].s), summs);
+    unpack_q5(x[i].qs, x[i].qh, 0, q);
+    accumulate_block(fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d), q, y[i].qs, lanes);
   }
-  return sum;
+  return hsum8(lanes) + summs;
 }
 
 // ---------------------------------------------------------------- Q8_0
@@ -277,13 +300,10 @@ void quantize_q8_0_ref(const float* x, void* dst, int64_t n) {
 float vec_dot_q8_0_q8_0(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const block_q8_0*>(vx);
   const auto* y = static_cast<const block_q8_0*>(vy);
-  float sum = 0.0f;
-  for (int64_t i = 0; i < n / kQK8_0; ++i) {
-    int isum = 0;
-    for (int j = 0; j < kQK8_0; ++j) isum += x[i].qs[j] * y[i].qs[j];
-    sum += static_cast<float>(isum) * (fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d));
-  }
-  return sum;
+  float lanes[8] = {};
+  for (int64_t i = 0; i < n / kQK8_0; ++i)
+    accumulate_block(fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d), x[i].qs, y[i].qs, lanes);
+  return hsum8(lanes);
 }
 
 }  // namespace tq::quants

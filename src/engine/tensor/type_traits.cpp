@@ -5,8 +5,11 @@
 #include <string>
 
 #include "core/error.h"
+#include "engine/tensor/cpu_features.h"
 #include "engine/tensor/ggml_type.h"
+#include "engine/tensor/kernels.h"
 #include "engine/tensor/quants.h"
+#include "engine/tensor/quants_simd.h"
 
 namespace tq {
 namespace {
@@ -15,9 +18,10 @@ namespace {
 // (quants_*.cpp). from_float is the reference quantiser: for weight types the one
 // llama-quantize uses, for activation types see quantize_row.h. vec_dot dots a row of the
 // type with a row of its vec_dot_type. When SIMD kernels arrive (see quants.h) this table
-// is where the variant for the running CPU gets chosen, once.
+// is where the variant for the running CPU gets chosen, once (see with_best_kernels).
 using namespace quants;
-const std::array<TypeTraits, 20> kTraits = {{
+using TraitsTable = std::array<TypeTraits, 20>;
+const TraitsTable kScalarTraits = {{
     {GgmlType::F32, "f32", 1, 4, false, to_float_f32, from_float_f32, GgmlType::F32, vec_dot_f32},
     {GgmlType::F16, "f16", 1, 2, false, to_float_f16, from_float_f16, GgmlType::F16, vec_dot_f16},
     {GgmlType::BF16, "bf16", 1, 2, false, to_float_bf16, from_float_bf16, GgmlType::BF16,
@@ -54,10 +58,62 @@ const std::array<TypeTraits, 20> kTraits = {{
     {GgmlType::F64, "f64", 1, 8, false, nullptr, nullptr, GgmlType::F64, nullptr},
 }};
 
+// The scalar table with each kernel replaced by the variant for `level`. Every SIMD
+// variant is bit-identical to the scalar one it replaces, so the level changes speed only.
+TraitsTable with_best_kernels(IsaLevel level) {
+  TraitsTable t = kScalarTraits;
+  if (level == IsaLevel::Scalar) return t;
+  // AVX-512 has no kernels of its own yet: its level runs the AVX2 ones.
+  auto set = [&](GgmlType type, VecDotFn dot) {
+    for (auto& row : t)
+      if (row.type == type) row.vec_dot = dot;
+  };
+  set(GgmlType::F32, vec_dot_f32_avx2);
+  set(GgmlType::F16, vec_dot_f16_avx2);
+  set(GgmlType::BF16, vec_dot_bf16_avx2);
+  set(GgmlType::Q4_0, vec_dot_q4_0_q8_0_avx2);
+  set(GgmlType::Q4_1, vec_dot_q4_1_q8_1_avx2);
+  set(GgmlType::Q5_0, vec_dot_q5_0_q8_0_avx2);
+  set(GgmlType::Q5_1, vec_dot_q5_1_q8_1_avx2);
+  set(GgmlType::Q8_0, vec_dot_q8_0_q8_0_avx2);
+  set(GgmlType::Q2_K, vec_dot_q2_K_q8_K_avx2);
+  set(GgmlType::Q3_K, vec_dot_q3_K_q8_K_avx2);
+  set(GgmlType::Q4_K, vec_dot_q4_K_q8_K_avx2);
+  set(GgmlType::Q5_K, vec_dot_q5_K_q8_K_avx2);
+  set(GgmlType::Q6_K, vec_dot_q6_K_q8_K_avx2);
+  for (auto& row : t) {
+    if (row.type == GgmlType::F16) row.from_float = from_float_f16_avx2;
+    if (row.type == GgmlType::BF16) row.from_float = from_float_bf16_avx2;
+    if (row.type == GgmlType::Q8_K) row.from_float = quantize_q8_K_avx2;
+  }
+  return t;
+}
+
+// Filled once, on first use (thread-safe static initialisation).
+const TraitsTable& traits_table() {
+  static const TraitsTable table = with_best_kernels(active_isa_level());
+  return table;
+}
+
 }  // namespace
 
+const ActivationQuantizers& activation_quantizers() {
+  static const ActivationQuantizers q = [] {
+    if (active_isa_level() == IsaLevel::Scalar)
+      return ActivationQuantizers{quantize_q8_0_activation, quantize_q8_1_activation};
+    return ActivationQuantizers{quantize_q8_0_activation_avx2, quantize_q8_1_activation_avx2};
+  }();
+  return q;
+}
+
+const TypeTraits& scalar_type_traits(GgmlType type) {
+  for (const auto& t : kScalarTraits)
+    if (t.type == type) return t;
+  return type_traits(type);
+}
+
 const TypeTraits* find_type_traits(uint32_t type_number) {
-  for (const auto& t : kTraits)
+  for (const auto& t : traits_table())
     if (static_cast<uint32_t>(t.type) == type_number) return &t;
   return nullptr;
 }
@@ -83,7 +139,7 @@ std::optional<GgmlType> type_from_name(std::string_view name) {
     return out;
   };
   const std::string want = lower(name);
-  for (const auto& t : kTraits)
+  for (const auto& t : kScalarTraits)
     if (lower(t.name) == want) return t.type;
   return std::nullopt;
 }
