@@ -15,6 +15,8 @@ Action register_tokenize(CLI::App& app);
 Action register_eval(CLI::App& app);
 Action register_generate(CLI::App& app);
 Action register_embed(CLI::App& app);
+Action register_quantize(CLI::App& app);
+Action register_perplexity(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   add("eval", tq::cli::register_eval);
   add("generate", tq::cli::register_generate);
   add("embed", tq::cli::register_embed);
+  add("quantize", tq::cli::register_quantize);
+  add("perplexity", tq::cli::register_perplexity);
 
   try {
     app.parse(argc, argv);
