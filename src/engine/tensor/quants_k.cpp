@@ -154,8 +154,10 @@ void dequantize_k(const void* src, float* dst, int64_t n) {
   }
 }
 
-// The dot products mirror ggml's x86 AVX2 kernels (ggml_vec_dot_q*_K_q8_K in
-// ggml-cpu-quants.c). All five share one integer core: the block's 256 products are
+// The dot products mirror the llama.cpp kernels that produced our golden logits: the AMX
+// kernels for Q4_K/Q5_K/Q6_K (see vec_dot_k_amx) and ggml's x86 AVX2 kernels
+// (ggml_vec_dot_q*_K_q8_K in ggml-cpu-quants.c) for Q2_K/Q3_K. All five share one integer
+// core: the block's 256 products are
 // weighted by their 16-weight group scale and summed into eight int32 lanes, where lane k
 // holds the elements e with (e / 4) % 8 == k — the lanes a 32-byte maddubs+madd (with the
 // scale broadcast per 16 bytes) produces when it walks the block 32 weights at a time.
@@ -181,7 +183,38 @@ int32_t sub_block_min_products(const KBlock& k, const int16_t* bsums, int32_t ou
   return total;
 }
 
-// Q3_K and Q6_K (no mins): acc_k = fma(d, sumi_k, acc_k), folded with hsum_float_8.
+// Q4_K, Q5_K and Q6_K weights live in ggml's AMX extra buffer on the reference machine, so
+// llama.cpp ran them through ggml-cpu/amx/mmq.cpp (tinygemm_kernel_amx for batches, whose
+// scale_C/acc_C steps we follow, and tinygemm_kernel_vnni for one token, same order). Per
+// output there is ONE float accumulator and, per super-block in order:
+//   sumi = Σ_groups scale·Σ q·y            (exact int32)
+//   acc  = fma(float(sumi), d_y·d, acc)
+//   acc  = fma(float(summ), (−d_y)·dmin, acc)   Q4_K/Q5_K only, summ = Σ_sub-blocks
+//                                              min·(pair of Q8_K bsums), exact int32
+template <typename Block, bool kMins>
+float vec_dot_k_amx(int64_t n, const void* vx, const void* vy) {
+  const auto* x = static_cast<const Block*>(vx);
+  const auto* y = static_cast<const block_q8_K*>(vy);
+  KBlock k;
+  BlockLanes l;
+  float acc = 0.0f;
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    decode(x[i], k);
+    scaled_lane_sums(k, y[i].qs, l);
+    int32_t sumi = 0;
+    for (const int32_t s : l.sumi) sumi += s;
+    acc = std::fma(static_cast<float>(sumi), y[i].d * k.d, acc);
+    if (kMins) {
+      int32_t prod[4];
+      const int32_t summ = sub_block_min_products(k, y[i].bsums, prod);
+      acc = std::fma(static_cast<float>(summ), -y[i].d * k.dmin, acc);
+    }
+  }
+  return acc;
+}
+
+// Q3_K (no mins, ordinary CPU path: ggml_vec_dot_q3_K_q8_K's AVX2 code):
+// acc_k = fma(d, sumi_k, acc_k), folded with hsum_float_8.
 template <typename Block>
 float vec_dot_k_plain(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const Block*>(vx);
@@ -243,52 +276,17 @@ float vec_dot_q3_K_q8_K(int64_t n, const void* x, const void* y) {
   return vec_dot_k_plain<block_q3_K>(n, x, y);
 }
 
-// Q4_K: the mins go to a separate 4-lane accumulator (one lane per pair of sub-blocks),
-// folded as (m0+m2)+(m1+m3) and added after the main hsum_float_8.
-float vec_dot_q4_K_q8_K(int64_t n, const void* vx, const void* vy) {
-  const auto* x = static_cast<const block_q4_K*>(vx);
-  const auto* y = static_cast<const block_q8_K*>(vy);
-  KBlock k;
-  BlockLanes l;
-  float acc[8] = {};
-  float acc_m[4] = {};
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    decode(x[i], k);
-    const float d = y[i].d * k.d;
-    const float dmin = -y[i].d * k.dmin;
-    int32_t prod[4];
-    sub_block_min_products(k, y[i].bsums, prod);
-    for (int p = 0; p < 4; ++p) acc_m[p] = std::fma(dmin, static_cast<float>(prod[p]), acc_m[p]);
-    scaled_lane_sums(k, y[i].qs, l);
-    for (int j = 0; j < 8; ++j) acc[j] = std::fma(d, static_cast<float>(l.sumi[j]), acc[j]);
-  }
-  return hsum8(acc) + hsum4(acc_m);
+// Q4_K, Q5_K, Q6_K: the AMX order of vec_dot_k_amx above.
+float vec_dot_q4_K_q8_K(int64_t n, const void* x, const void* y) {
+  return vec_dot_k_amx<block_q4_K, true>(n, x, y);
 }
 
-// Q5_K: the mins are summed to one integer per block and accumulated in a scalar
-// ("summs += dmin * sum", fused as in the Q4_1 note of quants_legacy.cpp).
-float vec_dot_q5_K_q8_K(int64_t n, const void* vx, const void* vy) {
-  const auto* x = static_cast<const block_q5_K*>(vx);
-  const auto* y = static_cast<const block_q8_K*>(vy);
-  KBlock k;
-  BlockLanes l;
-  float acc[8] = {};
-  float summs = 0.0f;
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    decode(x[i], k);
-    const float d = y[i].d * k.d;
-    const float dmin = -y[i].d * k.dmin;
-    int32_t prod[4];
-    const int32_t total = sub_block_min_products(k, y[i].bsums, prod);
-    summs = std::fma(dmin, static_cast<float>(total), summs);
-    scaled_lane_sums(k, y[i].qs, l);
-    for (int j = 0; j < 8; ++j) acc[j] = std::fma(d, static_cast<float>(l.sumi[j]), acc[j]);
-  }
-  return hsum8(acc) + summs;
+float vec_dot_q5_K_q8_K(int64_t n, const void* x, const void* y) {
+  return vec_dot_k_amx<block_q5_K, true>(n, x, y);
 }
 
 float vec_dot_q6_K_q8_K(int64_t n, const void* x, const void* y) {
-  return vec_dot_k_plain<block_q6_K>(n, x, y);
+  return vec_dot_k_amx<block_q6_K, false>(n, x, y);
 }
 
 }  // namespace tq::quants

@@ -2,7 +2,8 @@
 // in quants_k.cpp. The structure follows ggml's AVX2 kernels: each 32-weight chunk is
 // unpacked to unsigned bytes, multiplied with maddubs, weighted by the group scale with
 // madd (one scale per 16 bytes) into eight int32 lanes; the float steps per block and the
-// final folds are the ones documented in quants_k.cpp.
+// final folds are the ones documented in quants_k.cpp (AMX order for Q4_K/Q5_K/Q6_K, AVX2
+// lane order for Q2_K/Q3_K).
 #include <cmath>
 
 #include "core/fp16.h"
@@ -153,55 +154,54 @@ float vec_dot_q3_K_q8_K_avx2(int64_t n, const void* vx, const void* vy) {
   return hsum8(acc);
 }
 
+// Q4_K/Q5_K/Q6_K: the AMX order of quants_k.cpp's vec_dot_k_amx — per super-block the
+// lanes are folded to one exact int32, then one FMA for the quants and (Q4_K/Q5_K) one for
+// the mins, into a single scalar accumulator.
 float vec_dot_q4_K_q8_K_avx2(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const block_q4_K*>(vx);
   const auto* y = static_cast<const block_q8_K*>(vy);
-  __m256 acc = _mm256_setzero_ps();
-  __m128 acc_m = _mm_setzero_ps();
+  float acc = 0.0f;
   KScales s;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     k_scales(x[i], s);
-    const float d = y[i].d * fp16_to_fp32(x[i].d);
-    const float dmin = -y[i].d * fp16_to_fp32(x[i].dmin);
+    const int32_t sumi = hsum_i32(q45_lanes<false>(x[i], nullptr, y[i].qs, s));
+    acc = std::fma(static_cast<float>(sumi), y[i].d * fp16_to_fp32(x[i].d), acc);
     int32_t prod[4];
     min_products(s, y[i].bsums, prod);
-    const __m128 pf = _mm_cvtepi32_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(prod)));
-    acc_m = _mm_fmadd_ps(_mm_set1_ps(dmin), pf, acc_m);
-    acc = fma_lanes(d, q45_lanes<false>(x[i], nullptr, y[i].qs, s), acc);
+    const int32_t summ = prod[0] + prod[1] + prod[2] + prod[3];
+    acc = std::fma(static_cast<float>(summ), -y[i].d * fp16_to_fp32(x[i].dmin), acc);
   }
-  acc_m = _mm_add_ps(acc_m, _mm_movehl_ps(acc_m, acc_m));
-  acc_m = _mm_add_ss(acc_m, _mm_movehdup_ps(acc_m));
-  return hsum8(acc) + _mm_cvtss_f32(acc_m);
+  return acc;
 }
 
 float vec_dot_q5_K_q8_K_avx2(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const block_q5_K*>(vx);
   const auto* y = static_cast<const block_q8_K*>(vy);
-  __m256 acc = _mm256_setzero_ps();
-  float summs = 0.0f;
+  float acc = 0.0f;
   KScales s;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     k_scales(x[i], s);
-    const float d = y[i].d * fp16_to_fp32(x[i].d);
-    const float dmin = -y[i].d * fp16_to_fp32(x[i].dmin);
+    const int32_t sumi = hsum_i32(q45_lanes<true>(x[i], x[i].qh, y[i].qs, s));
+    acc = std::fma(static_cast<float>(sumi), y[i].d * fp16_to_fp32(x[i].d), acc);
     int32_t prod[4];
     min_products(s, y[i].bsums, prod);
-    summs = std::fma(dmin, static_cast<float>(prod[0] + prod[1] + prod[2] + prod[3]), summs);
-    acc = fma_lanes(d, q45_lanes<true>(x[i], x[i].qh, y[i].qs, s), acc);
+    const int32_t summ = prod[0] + prod[1] + prod[2] + prod[3];
+    acc = std::fma(static_cast<float>(summ), -y[i].d * fp16_to_fp32(x[i].dmin), acc);
   }
-  return hsum8(acc) + summs;
+  return acc;
 }
 
 float vec_dot_q6_K_q8_K_avx2(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const block_q6_K*>(vx);
   const auto* y = static_cast<const block_q8_K*>(vy);
-  __m256 acc = _mm256_setzero_ps();
+  float acc = 0.0f;
   KScales s;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     k_scales(x[i], s);
-    acc = fma_lanes(y[i].d * fp16_to_fp32(x[i].d), q6_lanes(x[i], y[i].qs, s), acc);
+    const int32_t sumi = hsum_i32(q6_lanes(x[i], y[i].qs, s));
+    acc = std::fma(static_cast<float>(sumi), y[i].d * fp16_to_fp32(x[i].d), acc);
   }
-  return hsum8(acc);
+  return acc;
 }
 
 }  // namespace tq::quants

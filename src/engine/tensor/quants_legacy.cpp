@@ -6,15 +6,23 @@
 // the *signed* value of largest magnitude (d = max / -8 so that extreme maps to q = 0 and
 // the other side gets the extra level), and rounding is "add 0.5 (+offset), truncate".
 //
-// The dot products mirror ggml's x86 AVX2 kernels (ggml_vec_dot_q*_q8_* in
-// ggml-cpu-quants.c), not its scalar fallback: per block the 32 integer products are summed
-// into eight int32 lanes (lane k = elements 4k..4k+3, as maddubs+madd form them), each lane
-// is converted to float and accumulated with one FMA by d_x·d_y, and the eight lanes are
-// folded with hsum_float_8 at the end (lane_order.h). The Q4_1/Q5_1 offset term m·s is
-// summed separately in block order and added last, as there; we take its "summs += m*s" as
-// fused (what GCC's default -ffp-contract=fast in ggml's gnu11 build and clang's
-// -ffp-contract=on both do with -mfma). The float results are therefore bit-identical to
-// llama.cpp's, and quants_legacy_avx2.cpp is tested to be bit-identical to these.
+// The dot products follow the float order of the kernel that llama.cpp (the source of our
+// golden logits, an AVX-512 build on a Xeon with AMX) actually ran for each type:
+//
+// * Q4_0, Q4_1, Q8_0 weights live in ggml's AMX extra buffer, so every matmul with them
+//   goes through ggml-cpu/amx/mmq.cpp: tinygemm_kernel_amx for batches (acc_C per block)
+//   and tinygemm_kernel_vnni for one token. Both keep ONE float accumulator per output and
+//   walk the blocks in order: acc = fma(float(Σ_32 q_x·q_y), d_x·d_y, acc), and for Q4_1
+//   right after it acc = fma(m_x, s_y, acc). The block's integer sum is exact, so only
+//   these two roundings per block matter.
+// * Q5_0, Q5_1 have no AMX kernel and take the ordinary CPU path: llamafile's
+//   tinyBLAS_Q0_AVX (Q5_0) or ggml_vec_dot_q5_1_q8_1 (AVX2 code). Both keep eight float
+//   lanes (lane k = elements 4k..4k+3, as maddubs+madd form them), accumulate each lane
+//   with one FMA by d_x·d_y per block and fold with hsum_float_8 (lane_order.h); the Q5_1
+//   offset term m·s is summed separately in block order ("summs += m*s", fused as GCC's
+//   -ffp-contract=fast does with -mfma) and added last.
+//
+// quants_legacy_avx2.cpp is tested to be bit-identical to these.
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -87,6 +95,13 @@ void accumulate_block(float d, const int8_t x[32], const int8_t y[32], float lan
   for (int k = 0; k < 8; ++k) lanes[k] = std::fma(d, static_cast<float>(sums[k]), lanes[k]);
 }
 
+// Σ of the 32 integer products of one block (exact).
+int32_t block_sum_32(const int8_t x[32], const int8_t y[32]) {
+  int32_t s = 0;
+  for (int j = 0; j < 32; ++j) s += x[j] * y[j];
+  return s;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- Q4_0
@@ -119,13 +134,15 @@ void quantize_q4_0_ref(const float* x, void* dst, int64_t n) {
 float vec_dot_q4_0_q8_0(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const block_q4_0*>(vx);
   const auto* y = static_cast<const block_q8_0*>(vy);
-  float lanes[8] = {};
+  // AMX order (acc_C<block_q8_0, block_q4_0>): one accumulator, one FMA per block.
+  float acc = 0.0f;
   int8_t q[32];
   for (int64_t i = 0; i < n / kQK8_0; ++i) {
     unpack_q4(x[i].qs, 8, q);
-    accumulate_block(fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d), q, y[i].qs, lanes);
+    const float d = fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d);
+    acc = std::fma(static_cast<float>(block_sum_32(q, y[i].qs)), d, acc);
   }
-  return hsum8(lanes);
+  return acc;
 }
 
 // ---------------------------------------------------------------- Q4_1
@@ -163,15 +180,17 @@ void quantize_q4_1_ref(const float* x, void* dst, int64_t n) {
 float vec_dot_q4_1_q8_1(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const block_q4_1*>(vx);
   const auto* y = static_cast<const block_q8_1*>(vy);
-  float lanes[8] = {};
-  float summs = 0.0f;
+  // AMX order (acc_C<block_q8_1, block_q4_1>): per block the quants' FMA, then the
+  // offset's FMA, into the same single accumulator.
+  float acc = 0.0f;
   int8_t q[32];
   for (int64_t i = 0; i < n / kQK8_1; ++i) {
-    summs = std::fma(fp16_to_fp32(x[i].m), fp16_to_fp32(y[i].s), summs);
     unpack_q4(x[i].qs, 0, q);
-    accumulate_block(fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d), q, y[i].qs, lanes);
+    const float d = fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d);
+    acc = std::fma(static_cast<float>(block_sum_32(q, y[i].qs)), d, acc);
+    acc = std::fma(fp16_to_fp32(x[i].m), fp16_to_fp32(y[i].s), acc);
   }
-  return hsum8(lanes) + summs;
+  return acc;
 }
 
 // ---------------------------------------------------------------- Q5_0
@@ -300,10 +319,13 @@ void quantize_q8_0_ref(const float* x, void* dst, int64_t n) {
 float vec_dot_q8_0_q8_0(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const block_q8_0*>(vx);
   const auto* y = static_cast<const block_q8_0*>(vy);
-  float lanes[8] = {};
-  for (int64_t i = 0; i < n / kQK8_0; ++i)
-    accumulate_block(fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d), x[i].qs, y[i].qs, lanes);
-  return hsum8(lanes);
+  // AMX order (acc_C<block_q8_0, block_q8_0>): one accumulator, one FMA per block.
+  float acc = 0.0f;
+  for (int64_t i = 0; i < n / kQK8_0; ++i) {
+    const float d = fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d);
+    acc = std::fma(static_cast<float>(block_sum_32(x[i].qs, y[i].qs)), d, acc);
+  }
+  return acc;
 }
 
 }  // namespace tq::quants

@@ -1,5 +1,6 @@
 // AVX2 dot products of the 32-weight block formats, bit-identical to the scalar
-// references in quants_legacy.cpp (and so to ggml's AVX2 kernels they both mirror).
+// references in quants_legacy.cpp (and so to the llama.cpp kernels they both mirror:
+// the AMX mmq.cpp order for Q4_0/Q4_1/Q8_0, the AVX2 lane order for Q5_0/Q5_1).
 #include <cmath>
 
 #include "core/fp16.h"
@@ -13,7 +14,21 @@ using namespace avx2;
 
 namespace {
 
-// Shared loop of the symmetric formats: acc = fma(d_x·d_y, lanes(x_bytes, y), acc).
+// Shared loop of the formats ggml runs through its AMX kernels (Q4_0, Q8_0): one scalar
+// accumulator, acc = fma(float(block integer sum), d_x·d_y, acc) per block.
+template <typename Block, typename Unpack>
+float dot_block_chain(int64_t n, const Block* x, const block_q8_0* y, Unpack unpack) {
+  float acc = 0.0f;
+  for (int64_t i = 0; i < n / kQK8_0; ++i) {
+    const float d = fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d);
+    const int32_t sumi = hsum_i32(lane_dot_i8(unpack(x[i]), load256(y[i].qs)));
+    acc = std::fma(static_cast<float>(sumi), d, acc);
+  }
+  return acc;
+}
+
+// Shared loop of the symmetric formats on the ordinary path (Q5_0):
+// acc = fma(d_x·d_y, lanes(x_bytes, y), acc).
 template <typename Block, typename Unpack>
 float dot_symmetric(int64_t n, const Block* x, const block_q8_0* y, Unpack unpack) {
   __m256 acc = _mm256_setzero_ps();
@@ -42,12 +57,12 @@ float dot_with_min(int64_t n, const Block* x, const block_q8_1* y, Unpack unpack
 }  // namespace
 
 float vec_dot_q8_0_q8_0_avx2(int64_t n, const void* vx, const void* vy) {
-  return dot_symmetric(n, static_cast<const block_q8_0*>(vx), static_cast<const block_q8_0*>(vy),
-                       [](const block_q8_0& b) { return load256(b.qs); });
+  return dot_block_chain(n, static_cast<const block_q8_0*>(vx), static_cast<const block_q8_0*>(vy),
+                         [](const block_q8_0& b) { return load256(b.qs); });
 }
 
 float vec_dot_q4_0_q8_0_avx2(int64_t n, const void* vx, const void* vy) {
-  return dot_symmetric(
+  return dot_block_chain(
       n, static_cast<const block_q4_0*>(vx), static_cast<const block_q8_0*>(vy),
       [](const block_q4_0& b) { return _mm256_sub_epi8(nibbles_32(b.qs), _mm256_set1_epi8(8)); });
 }
@@ -62,9 +77,18 @@ float vec_dot_q5_0_q8_0_avx2(int64_t n, const void* vx, const void* vy) {
                        });
 }
 
+// Q4_1 (AMX kernel): per block the quants' FMA, then the offset's m·s FMA, one accumulator.
 float vec_dot_q4_1_q8_1_avx2(int64_t n, const void* vx, const void* vy) {
-  return dot_with_min(n, static_cast<const block_q4_1*>(vx), static_cast<const block_q8_1*>(vy),
-                      [](const block_q4_1& b) { return nibbles_32(b.qs); });
+  const auto* x = static_cast<const block_q4_1*>(vx);
+  const auto* y = static_cast<const block_q8_1*>(vy);
+  float acc = 0.0f;
+  for (int64_t i = 0; i < n / kQK8_1; ++i) {
+    const float d = fp16_to_fp32(x[i].d) * fp16_to_fp32(y[i].d);
+    const int32_t sumi = hsum_i32(lane_dot_u8(nibbles_32(x[i].qs), load256(y[i].qs)));
+    acc = std::fma(static_cast<float>(sumi), d, acc);
+    acc = std::fma(fp16_to_fp32(x[i].m), fp16_to_fp32(y[i].s), acc);
+  }
+  return acc;
 }
 
 float vec_dot_q5_1_q8_1_avx2(int64_t n, const void* vx, const void* vy) {

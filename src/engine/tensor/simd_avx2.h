@@ -47,6 +47,15 @@ inline __m256i bits_32(const uint8_t* p) {
   return _mm256_cmpeq_epi8(probe, _mm256_set1_epi64x(-1));
 }
 
+// Σ of eight int32 lanes. Integer addition is exact, so any fold order gives the same value;
+// used where the reference kernel turns a whole block's integer sum into one float.
+inline int32_t hsum_i32(__m256i v) {
+  __m128i r = _mm_add_epi32(_mm256_extracti128_si256(v, 1), _mm256_castsi256_si128(v));
+  r = _mm_add_epi32(r, _mm_unpackhi_epi64(r, r));
+  r = _mm_add_epi32(r, _mm_shuffle_epi32(r, 1));
+  return _mm_cvtsi128_si32(r);
+}
+
 inline __m256i load256(const void* p) {
   return _mm256_loadu_si256(static_cast<const __m256i*>(p));
 }
