@@ -15,6 +15,8 @@ Action register_tokenize(CLI::App& app);
 Action register_eval(CLI::App& app);
 Action register_generate(CLI::App& app);
 Action register_embed(CLI::App& app);
+Action register_synth(CLI::App& app);
+Action register_bench(CLI::App& app);
 Action register_quantize(CLI::App& app);
 Action register_perplexity(CLI::App& app);
 

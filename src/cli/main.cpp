@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   add("eval", tq::cli::register_eval);
   add("generate", tq::cli::register_generate);
   add("embed", tq::cli::register_embed);
+  add("synth", tq::cli::register_synth);
+  add("bench", tq::cli::register_bench);
   add("quantize", tq::cli::register_quantize);
   add("perplexity", tq::cli::register_perplexity);
 

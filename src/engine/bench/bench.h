@@ -1,0 +1,65 @@
+// llama-bench-style throughput measurement, in the engine so the CLI and the server share
+// it: prompt processing (one batch of random tokens) and token generation (single-token
+// decode steps), repeated on a fresh KV cache, reported with the bytes each decoded token
+// reads so that tok/s becomes GB/s and can be compared with the memory's bandwidth.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tq {
+
+class Model;
+class ThreadPool;
+
+struct BenchParams {
+  int32_t n_prompt = 128;   // pp: tokens processed in one batch
+  int32_t n_gen = 64;       // tg: decode steps after the prompt
+  int32_t repetitions = 3;  // measured runs, after one short warm-up run
+  uint64_t seed = 1234;     // for the random token ids
+};
+
+struct MeanSd {
+  double mean = 0.0;
+  double sd = 0.0;  // sample standard deviation (n − 1), 0 for one sample
+};
+MeanSd mean_sd(const std::vector<double>& xs);
+
+// What the model costs in memory traffic, from its tensors.
+struct ModelFootprint {
+  uint64_t model_bytes = 0;             // tensor data in the file (llama-bench's "size")
+  uint64_t n_params = 0;                // elements of every tensor
+  uint64_t weight_bytes_per_token = 0;  // every weight read once per decoded token
+  uint64_t kv_bytes_per_position = 0;   // K and V (F16) of one position, all layers
+};
+ModelFootprint model_footprint(const Model& model);
+
+struct BenchRun {
+  double prompt_seconds = 0.0;
+  double decode_seconds = 0.0;
+};
+
+struct BenchResult {
+  BenchParams params;
+  int threads = 0;
+  std::string isa;  // the kernel level the tensor module chose ("scalar", "avx2", …)
+  ModelFootprint footprint;
+  std::vector<double> prompt_tok_s;  // one per repetition
+  std::vector<double> decode_tok_s;
+  MeanSd prompt;
+  MeanSd decode;
+  // Mean bytes a decode step reads: the weights plus the K/V of every earlier position.
+  uint64_t bytes_per_token = 0;
+  double decode_gb_s = 0.0;  // bytes_per_token × mean decode tok/s
+};
+
+// Called after each measured repetition (index from 0), e.g. to print progress.
+using BenchRunFn = std::function<void(int repetition, const BenchRun& run)>;
+
+// Throws InputError for impossible parameters (nothing to run, negative counts).
+BenchResult run_bench(const Model& model, ThreadPool& pool, const BenchParams& params,
+                      const BenchRunFn& on_run = nullptr);
+
+}  // namespace tq
