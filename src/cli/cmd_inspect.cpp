@@ -142,9 +142,10 @@ void print_human(const GgufFile& f) {
                 static_cast<unsigned long long>(t.nbytes));
 }
 
-nlohmann::json value_json(const GgufValue& v) {
-  if (!v.is_array()) return std::visit([](const auto& x) { return nlohmann::json(x); }, v.scalar);
-  nlohmann::json head = nlohmann::json::array();
+nlohmann::ordered_json value_json(const GgufValue& v) {
+  if (!v.is_array())
+    return std::visit([](const auto& x) { return nlohmann::ordered_json(x); }, v.scalar);
+  nlohmann::ordered_json head = nlohmann::ordered_json::array();
   std::visit(
       [&](const auto& a) {
         using T = typename std::decay_t<decltype(a)>::value_type;
@@ -159,15 +160,15 @@ nlohmann::json value_json(const GgufValue& v) {
 }
 
 void print_json(const GgufFile& f) {
-  nlohmann::json j;
+  nlohmann::ordered_json j;  // ordered: metadata keys stay in file order
   j["file"] = f.path();
   j["version"] = f.version();
   j["alignment"] = f.alignment();
   j["file_size"] = f.file_size();
   j["data_offset"] = f.data_offset();
-  j["metadata"] = nlohmann::json::object();  // nlohmann keeps keys sorted, not file order
+  j["metadata"] = nlohmann::ordered_json::object();
   for (const auto& [key, value] : f.metadata()) j["metadata"][key] = value_json(value);
-  j["tensors"] = nlohmann::json::array();
+  j["tensors"] = nlohmann::ordered_json::array();
   for (const auto& t : f.tensors())
     j["tensors"].push_back({{"name", t.name},
                             {"type", type_name(t.type)},
@@ -175,7 +176,7 @@ void print_json(const GgufFile& f) {
                             {"offset", t.offset},
                             {"nbytes", t.nbytes}});
   // Metadata strings are raw bytes; invalid UTF-8 is shown as U+FFFD rather than failing.
-  const std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string text = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   std::printf("%s\n", text.c_str());
 }
 

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -63,6 +64,10 @@ TEST(CliInspect, JsonOfAGoldModel) {
   ASSERT_EQ(r.exit_code, cli::kExitOk) << r.err;
   const json j = json::parse(r.out);
   EXPECT_EQ(j["file"], model.string());
+  // Metadata keys come in file order.
+  const auto ordered = nlohmann::ordered_json::parse(r.out)["metadata"];
+  EXPECT_EQ(ordered.begin().key(), "general.architecture");
+  EXPECT_EQ(std::prev(ordered.end()).key(), "general.file_type");
   EXPECT_EQ(j["version"], 3);
   EXPECT_EQ(j["alignment"], 32);
   EXPECT_EQ(j["metadata"]["general.architecture"], "llama");
