@@ -50,9 +50,9 @@ class ProgressBar {
 };
 
 int run_synth(const SynthCliOptions& o) {
-  const auto type = synth_file_type_from_name(o.type);
+  const auto type = synth_type_from_name(o.type);
   if (!type)
-    throw InputError("unknown --type '" + o.type + "' (known: " + synth_file_type_names() + ")");
+    throw InputError("unknown --type '" + o.type + "' (known: " + synth_type_names() + ")");
   SynthOptions so;
   so.type = *type;
   so.n_layer = o.layers;
@@ -65,9 +65,8 @@ int run_synth(const SynthCliOptions& o) {
   bar.finish();
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("%s: %s %s, %d layers, %.1f M parameters, %.1f MiB of tensors, seed %llu (%.1f s)\n",
-              o.output.c_str(), plan.shape.name.c_str(),
-              std::string(synth_file_type_name(plan.file_type)).c_str(), plan.shape.n_layer,
-              static_cast<double>(plan.n_params()) / 1e6,
+              o.output.c_str(), plan.shape.name.c_str(), plan.type.name().c_str(),
+              plan.shape.n_layer, static_cast<double>(plan.n_params()) / 1e6,
               static_cast<double>(plan.n_bytes()) / (1 << 20),
               static_cast<unsigned long long>(o.seed), s);
   return kExitOk;
@@ -80,8 +79,7 @@ Action register_synth(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "synth", "Write a GGUF with a real model's shapes and random weights (for benchmarks)");
   cmd->add_option("--shape", o->shape, "Model shape: " + synth_shape_names())->required();
-  cmd->add_option("--type", o->type, "Weight type: " + synth_file_type_names())
-      ->capture_default_str();
+  cmd->add_option("--type", o->type, "Weight type: " + synth_type_names())->capture_default_str();
   cmd->add_option("-o,--output", o->output, "GGUF file to write")->required();
   cmd->add_option("--seed", o->seed, "Random seed (same seed, same file)")->capture_default_str();
   cmd->add_option("--layers", o->layers, "Number of blocks instead of the shape's (0: real)")

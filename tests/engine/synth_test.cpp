@@ -17,6 +17,7 @@
 #include "engine/generation/generator.h"
 #include "engine/gguf/gguf_stream.h"
 #include "engine/model/model.h"
+#include "engine/quantize/type_mix.h"
 #include "engine/synth/synth_writer.h"
 #include "engine/tokenizer/vocab.h"
 
@@ -80,7 +81,7 @@ TEST(SynthPlan, RealShapesMatchThePublishedModels) {
   for (const RealModel& m : kReal) {
     SCOPED_TRACE(m.shape);
     SynthOptions opt;
-    opt.type = SynthFileType::F16;
+    opt.type = *synth_type_from_name("F16");
     const SynthPlan plan = plan_synth_model(find_synth_shape(m.shape), opt);
     EXPECT_EQ(plan.n_params(), m.n_params);
 
@@ -134,7 +135,7 @@ TEST(SynthPlan, Llama32RopeFactorsFollowTheLlama3Rule) {
 
 TEST(SynthPlan, TypeChoiceLayersOverrideAndErrors) {
   SynthOptions opt;
-  opt.type = SynthFileType::Q4_0;
+  opt.type = *synth_type_from_name("q4_0");
   opt.n_layer = 3;
   const SynthPlan tiny = plan_synth_model(find_synth_shape("tinyllama-1.1b"), opt);
   EXPECT_EQ(tiny.shape.n_layer, 3);
@@ -142,23 +143,44 @@ TEST(SynthPlan, TypeChoiceLayersOverrideAndErrors) {
   EXPECT_EQ(find(tiny, "blk.3.ffn_up.weight"), nullptr);
   EXPECT_EQ(find(tiny, "blk.2.ffn_up.weight")->type, GgmlType::Q4_0);
   EXPECT_EQ(find(tiny, "token_embd.weight")->type, GgmlType::Q4_0);
-  // The output matrix keeps more bits, as llama-quantize does (Q6_K, or Q8_0 without it).
-  const GgmlType out = find(tiny, "output.weight")->type;
-  EXPECT_TRUE(out == GgmlType::Q6_K || out == GgmlType::Q8_0) << type_name(out);
+  // The output matrix keeps more bits, as llama-quantize does.
+  EXPECT_EQ(find(tiny, "output.weight")->type, GgmlType::Q6_K);
+  EXPECT_EQ(find(tiny, "output_norm.weight")->type, GgmlType::F32);
+
+  // K mixes: llama-quantize's choices (more bits for the first layers' attn_v/ffn_down;
+  // Qwen2.5's 896-wide rows are not whole 256-blocks, so they fall back to Q5_0 / Q8_0,
+  // as in the published Qwen2.5-0.5B Q4_K_M file).
+  opt.type = *synth_type_from_name("Q4_K_M");
+  opt.n_layer = 0;
+  const SynthPlan tl = plan_synth_model(find_synth_shape("tinyllama-1.1b"), opt);
+  EXPECT_EQ(find(tl, "token_embd.weight")->type, GgmlType::Q4_K);
+  EXPECT_EQ(find(tl, "output.weight")->type, GgmlType::Q6_K);
+  EXPECT_EQ(find(tl, "blk.0.attn_v.weight")->type, GgmlType::Q6_K);
+  EXPECT_EQ(find(tl, "blk.0.ffn_down.weight")->type, GgmlType::Q6_K);
+  EXPECT_EQ(find(tl, "blk.2.ffn_down.weight")->type, GgmlType::Q4_K);
+  EXPECT_EQ(find(tl, "blk.2.attn_q.weight")->type, GgmlType::Q4_K);
+  const SynthPlan qw = plan_synth_model(find_synth_shape("qwen2.5-0.5b"), opt);
+  EXPECT_EQ(find(qw, "token_embd.weight")->type, GgmlType::Q8_0);
+  EXPECT_EQ(find(qw, "blk.2.attn_q.weight")->type, GgmlType::Q5_0);
+  EXPECT_EQ(find(qw, "blk.4.ffn_down.weight")->type, GgmlType::Q4_K);
+  EXPECT_EQ(find(qw, "blk.2.attn_q.bias")->type, GgmlType::F32);
 
   EXPECT_THROW(find_synth_shape("gpt-5"), InputError);
-  EXPECT_EQ(synth_file_type_from_name("q4_k_m"), SynthFileType::Q4_K_M);
-  EXPECT_EQ(synth_file_type_from_name("Q3_K"), std::nullopt);
+  EXPECT_EQ(synth_type_from_name("q4_k_m")->mix, QuantMix::Q4_K_M);
+  EXPECT_EQ(synth_type_from_name("bf16")->float_type, GgmlType::BF16);
+  EXPECT_EQ(synth_type_from_name("bf16")->file_type(), 32u);
+  EXPECT_EQ(synth_type_from_name("Q4_K_M")->file_type(), 15u);
+  EXPECT_EQ(synth_type_from_name("Q3_K"), std::nullopt);
   opt.n_layer = -1;
   EXPECT_THROW(plan_synth_model(find_synth_shape("tiny-llama"), opt), InputError);
 }
 
-class SynthModelTest : public ::testing::TestWithParam<std::tuple<const char*, SynthFileType>> {};
+class SynthModelTest : public ::testing::TestWithParam<std::tuple<const char*, const char*>> {};
 
 TEST_P(SynthModelTest, WritesLoadsAndGenerates) {
   const auto [shape, type] = GetParam();
   SynthOptions opt;
-  opt.type = type;
+  opt.type = *synth_type_from_name(type);
   const SynthPlan plan = plan_synth_model(find_synth_shape(shape), opt);
   ThreadPool pool(2);
   const fs::path path = temp_path(shape);
@@ -197,13 +219,13 @@ TEST_P(SynthModelTest, WritesLoadsAndGenerates) {
   fs::remove(path);
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, SynthModelTest,
-                         ::testing::Values(std::make_tuple("tiny-llama", SynthFileType::Q8_0),
-                                           std::make_tuple("tiny-llama", SynthFileType::Q4_0),
-                                           std::make_tuple("tiny-llama", SynthFileType::F32),
-                                           std::make_tuple("tiny-qwen2", SynthFileType::F16),
-                                           std::make_tuple("tiny-qwen2", SynthFileType::BF16),
-                                           std::make_tuple("tiny-qwen2", SynthFileType::Q8_0)));
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, SynthModelTest,
+    ::testing::Values(std::make_tuple("tiny-llama", "Q8_0"), std::make_tuple("tiny-llama", "Q4_0"),
+                      std::make_tuple("tiny-llama", "F32"), std::make_tuple("tiny-qwen2", "F16"),
+                      std::make_tuple("tiny-qwen2", "BF16"), std::make_tuple("tiny-qwen2", "Q8_0"),
+                      std::make_tuple("tiny-llama", "Q4_K_M"),
+                      std::make_tuple("tiny-qwen2", "Q6_K")));
 
 TEST(SynthWriter, SameSeedSameBytesWhateverTheThreads) {
   const SynthPlan plan = plan_synth_model(find_synth_shape("tiny-qwen2"), SynthOptions{});
@@ -258,6 +280,16 @@ TEST(GgufStreamWriter, SameBytesAsGgufWriter) {
                  emit(data[i].data() + 3, data[i].size() - 3);
                });
   EXPECT_EQ(file_bytes(a), file_bytes(b));
+
+  // The layout alone: same header and size, data left as a hole.
+  const fs::path d = temp_path("layout");
+  stream.write_layout(d.string());
+  EXPECT_EQ(fs::file_size(d), fs::file_size(b));
+  auto layout = GgufFile::open(d.string());
+  ASSERT_EQ(layout->tensors().size(), 3u);
+  EXPECT_EQ(layout->tensors()[1].ne, (std::vector<int64_t>{64, 3}));
+  EXPECT_EQ(layout->get_uint("general.alignment"), 64u);
+  fs::remove(d);
 
   // A producer that falls short leaves no file behind.
   const fs::path c = temp_path("short");

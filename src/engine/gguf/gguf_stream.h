@@ -31,8 +31,14 @@ class GgufStreamWriter {
   // Writes atomically (a ".part" file, renamed into place at the end). Throws Error naming
   // the path on I/O failure, and Error when a producer emits the wrong number of bytes.
   void write(const std::string& path, const Producer& produce) const;
+  // The same file with the data section left as a hole (no disk blocks, reads as zeros):
+  // a GgufFile of a model's layout, for code that needs names, shapes and metadata only
+  // (e.g. planning quantisation types before the weights exist).
+  void write_layout(const std::string& path) const;
 
  private:
+  void write_file(const std::string& path, const Producer* produce) const;
+
   GgufWriter metadata_;
   uint64_t alignment_ = 32;
   std::vector<GgufTensorInfo> tensors_;  // offset/nbytes filled; data unused

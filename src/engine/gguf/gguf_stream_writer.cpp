@@ -8,6 +8,8 @@
 #include <cstring>
 #include <variant>
 
+#include <unistd.h>
+
 #include "core/error.h"
 #include "engine/gguf/gguf_stream.h"
 
@@ -49,6 +51,12 @@ class OutFile {
     const off_t pos = ftello(f_);
     if (pos < 0) fail("locating the end of");
     return static_cast<uint64_t>(pos);
+  }
+  // Grows the file by n bytes without writing them: a hole, which reads as zeros.
+  void extend_by(uint64_t n) {
+    const uint64_t size = tell() + n;
+    if (std::fflush(f_) != 0 || ftruncate(fileno(f_), static_cast<off_t>(size)) != 0)
+      fail("extending");
   }
   void close() {
     std::FILE* f = f_;
@@ -110,6 +118,14 @@ uint64_t GgufStreamWriter::add_tensor_info(std::string name, GgmlType type,
 }
 
 void GgufStreamWriter::write(const std::string& path, const Producer& produce) const {
+  write_file(path, &produce);
+}
+
+void GgufStreamWriter::write_layout(const std::string& path) const {
+  write_file(path, nullptr);
+}
+
+void GgufStreamWriter::write_file(const std::string& path, const Producer* produce) const {
   const std::string part = path + ".part";
   try {
     metadata_.write(part);  // header with n_tensors = 0, then the metadata
@@ -130,10 +146,14 @@ void GgufStreamWriter::write(const std::string& path, const Producer& produce) c
       const uint64_t header_end = out.tell();
       out.zeros(align_up(header_end, alignment_) - header_end);
     }
-    for (size_t i = 0; i < tensors_.size(); ++i) {
+    if (produce == nullptr && !tensors_.empty()) {
+      const GgufTensorInfo& last = tensors_.back();
+      out.extend_by(last.offset + align_up(last.nbytes, alignment_));
+    }
+    for (size_t i = 0; produce != nullptr && i < tensors_.size(); ++i) {
       const GgufTensorInfo& t = tensors_[i];
       uint64_t emitted = 0;
-      produce(i, t, [&](const void* p, size_t n) {
+      (*produce)(i, t, [&](const void* p, size_t n) {
         if (emitted + n > t.nbytes)
           throw Error("GGUF stream writer: tensor '" + t.name + "': more than " +
                       std::to_string(t.nbytes) + " bytes produced");

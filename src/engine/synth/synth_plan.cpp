@@ -1,32 +1,61 @@
 #include "engine/synth/synth_plan.h"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <numbers>
 
 #include "core/error.h"
+#include "engine/gguf/gguf_stream.h"
 
 namespace tq {
 namespace {
 
-struct FileTypeName {
-  SynthFileType type;
+struct FloatTypeName {
+  GgmlType type;
   std::string_view name;
+  uint32_t file_type;  // LLAMA_FTYPE_ALL_F32, _MOSTLY_F16, _MOSTLY_BF16
 };
-constexpr FileTypeName kFileTypes[] = {
-    {SynthFileType::F32, "F32"},       {SynthFileType::F16, "F16"},
-    {SynthFileType::BF16, "BF16"},     {SynthFileType::Q8_0, "Q8_0"},
-    {SynthFileType::Q4_0, "Q4_0"},     {SynthFileType::Q4_K_M, "Q4_K_M"},
-    {SynthFileType::Q5_K_M, "Q5_K_M"}, {SynthFileType::Q6_K, "Q6_K"},
-};
+constexpr FloatTypeName kFloatTypes[] = {
+    {GgmlType::F32, "F32", 0}, {GgmlType::F16, "F16", 1}, {GgmlType::BF16, "BF16", 32}};
 
-bool is_k_mixture(SynthFileType t) {
-  return t == SynthFileType::Q4_K_M || t == SynthFileType::Q5_K_M || t == SynthFileType::Q6_K;
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::toupper(static_cast<unsigned char>(a[i])) !=
+        std::toupper(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
 }
 
-bool has_quantiser(GgmlType t, int64_t row) {
-  const TypeTraits* tr = find_type_traits(static_cast<uint32_t>(t));
-  return tr != nullptr && tr->from_float != nullptr && row % tr->block_size == 0;
+// The per-tensor types `triptyque quantize` would give this model: its rules read names,
+// shapes and a few hyper-parameters from a GgufFile, so we hand them one that has the
+// layout and no data (a sparse file, written and removed in milliseconds).
+void apply_quant_mix(SynthPlan& plan, QuantMix mix) {
+  GgufStreamWriter layout;
+  for (const auto& [key, value] : plan.metadata)
+    if (key.rfind("tokenizer.", 0) != 0) layout.set(key, value);
+  for (const auto& t : plan.tensors) layout.add_tensor_info(t.name, t.type, t.ne);
+  static std::atomic<int> counter{0};
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      ("tq-synth-layout-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".gguf");
+  std::vector<TensorPlan> types;
+  try {
+    layout.write_layout(path.string());
+    auto file = GgufFile::open(path.string());
+    std::filesystem::remove(path);  // the mapping stays valid while we read it
+    types = plan_quantization(*file, mix);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    throw;
+  }
+  for (const TensorPlan& tp : types)
+    if (tp.quantize) plan.tensors.at(tp.index).type = tp.type;
 }
 
 // Llama 3.1+ "llama3" RoPE scaling, stored as per-dimension frequency divisors: long
@@ -54,7 +83,7 @@ std::vector<float> llama3_rope_factors(const SynthShape& s) {
   return out;
 }
 
-void add_hparams(const SynthShape& s, SynthFileType ftype, GgufMetadata& md) {
+void add_hparams(const SynthShape& s, const SynthType& type, GgufMetadata& md) {
   auto put = [&](std::string key, GgufValue v) { md.emplace_back(std::move(key), std::move(v)); };
   auto u32 = [](int64_t v) { return GgufValue::of(static_cast<uint32_t>(v)); };
   const std::string p = s.arch + ".";
@@ -64,7 +93,7 @@ void add_hparams(const SynthShape& s, SynthFileType ftype, GgufMetadata& md) {
   put("general.description",
       GgufValue::of(std::string("random weights with the shape of a real model, for "
                                 "benchmarks; written by triptyque synth")));
-  put("general.file_type", u32(static_cast<uint32_t>(ftype)));
+  put("general.file_type", u32(type.file_type()));
   put(p + "vocab_size", u32(s.n_vocab));
   put(p + "context_length", u32(s.n_ctx_train));
   put(p + "embedding_length", u32(s.n_embd));
@@ -79,33 +108,34 @@ void add_hparams(const SynthShape& s, SynthFileType ftype, GgufMetadata& md) {
   }
   put(p + "attention.layer_norm_rms_epsilon", GgufValue::of(s.rms_eps));
   put(p + "rope.freq_base", GgufValue::of(s.rope_base));
-  if (ftype != SynthFileType::F32 && ftype != SynthFileType::F16 && ftype != SynthFileType::BF16)
-    put("general.quantization_version", u32(2));
+  if (type.mix) put("general.quantization_version", u32(2));
 }
 
 }  // namespace
 
-std::optional<SynthFileType> synth_file_type_from_name(std::string_view name) {
-  for (const auto& f : kFileTypes) {
-    if (f.name.size() != name.size()) continue;
-    bool same = true;
-    for (size_t i = 0; i < name.size(); ++i)
-      same = same && std::toupper(static_cast<unsigned char>(name[i])) == f.name[i];
-    if (same) return f.type;
-  }
+std::string SynthType::name() const {
+  if (mix) return std::string(quant_mix_info(*mix).name);
+  for (const auto& f : kFloatTypes)
+    if (f.type == float_type) return std::string(f.name);
+  return std::string(type_name(float_type));
+}
+
+uint32_t SynthType::file_type() const {
+  if (mix) return quant_mix_info(*mix).ftype;
+  for (const auto& f : kFloatTypes)
+    if (f.type == float_type) return f.file_type;
+  return 0;
+}
+
+std::optional<SynthType> synth_type_from_name(std::string_view name) {
+  for (const auto& f : kFloatTypes)
+    if (iequals(f.name, name)) return SynthType{f.type, std::nullopt};
+  if (auto mix = quant_mix_from_name(name)) return SynthType{GgmlType::F32, *mix};
   return std::nullopt;
 }
 
-std::string_view synth_file_type_name(SynthFileType t) {
-  for (const auto& f : kFileTypes)
-    if (f.type == t) return f.name;
-  return "unknown";
-}
-
-std::string synth_file_type_names() {
-  std::string s;
-  for (const auto& f : kFileTypes) s += (s.empty() ? "" : ", ") + std::string(f.name);
-  return s;
+std::string synth_type_names() {
+  return "F32, F16, BF16, " + quant_mix_names();
 }
 
 int64_t SynthTensor::n_elements() const {
@@ -131,51 +161,24 @@ uint64_t SynthPlan::n_bytes() const {
   return n;
 }
 
-GgmlType synth_tensor_type(SynthFileType ftype, const std::string& name,
-                           const std::vector<int64_t>& ne, bool is_output_matrix) {
-  if (ne.size() < 2) return GgmlType::F32;
-  switch (ftype) {
-    case SynthFileType::F32:
-      return GgmlType::F32;
-    case SynthFileType::F16:
-      return GgmlType::F16;
-    case SynthFileType::BF16:
-      return GgmlType::BF16;
-    case SynthFileType::Q8_0:
-      return GgmlType::Q8_0;
-    case SynthFileType::Q4_0:
-      // llama-quantize keeps the output matrix at Q6_K (it decides the next token, and
-      // quantisation error there shows directly); Q8_0 is its own fallback for Q6_K.
-      if (!is_output_matrix) return GgmlType::Q4_0;
-      return has_quantiser(GgmlType::Q6_K, ne[0]) ? GgmlType::Q6_K : GgmlType::Q8_0;
-    default:
-      throw UnsupportedError("tensor '" + name + "': type " +
-                             std::string(synth_file_type_name(ftype)) +
-                             " needs the K-quant quantisers, which this build does not have yet");
-  }
-}
-
 SynthPlan plan_synth_model(const SynthShape& base, const SynthOptions& opt) {
   if (opt.n_layer < 0 || opt.n_layer > 1024)
     throw InputError("--layers " + std::to_string(opt.n_layer) + " is outside [1, 1024]");
-  if (is_k_mixture(opt.type))
-    throw UnsupportedError("--type " + std::string(synth_file_type_name(opt.type)) +
-                           ": the K-quant quantisers (src/engine/quantize) are not in this "
-                           "build yet; use F32, F16, BF16, Q8_0 or Q4_0");
   SynthPlan plan;
   plan.shape = base;
   if (opt.n_layer > 0) plan.shape.n_layer = opt.n_layer;
-  plan.file_type = opt.type;
+  plan.type = opt.type;
   const SynthShape& s = plan.shape;
   add_hparams(s, opt.type, plan.metadata);
   add_synth_vocab(s, plan.metadata);
 
   const int64_t n_q = int64_t{s.n_head} * s.head_size();
   const int64_t n_kv = int64_t{s.n_head_kv} * s.head_size();
-  auto add = [&](std::string name, std::vector<int64_t> ne, WeightInit init,
-                 bool is_output = false) {
+  // Converters store vectors (norms, biases) as F32 and matrices in the chosen float type;
+  // a quantisation mix then re-types the matrices below.
+  auto add = [&](std::string name, std::vector<int64_t> ne, WeightInit init) {
     SynthTensor t;
-    t.type = synth_tensor_type(opt.type, name, ne, is_output);
+    t.type = ne.size() < 2 || opt.type.mix ? GgmlType::F32 : opt.type.float_type;
     t.name = std::move(name);
     t.ne = std::move(ne);
     t.init = init;
@@ -186,7 +189,7 @@ SynthPlan plan_synth_model(const SynthShape& base, const SynthOptions& opt) {
     add("rope_freqs.weight", {s.head_size() / 2}, WeightInit::Given);
     plan.tensors.back().values = llama3_rope_factors(s);
   }
-  add("token_embd.weight", {s.n_embd, s.n_vocab}, WeightInit::Normal, s.tied_embeddings);
+  add("token_embd.weight", {s.n_embd, s.n_vocab}, WeightInit::Normal);
   for (int32_t i = 0; i < s.n_layer; ++i) {
     const std::string b = "blk." + std::to_string(i) + ".";
     add(b + "attn_norm.weight", {s.n_embd}, WeightInit::Ones);
@@ -203,7 +206,8 @@ SynthPlan plan_synth_model(const SynthShape& base, const SynthOptions& opt) {
     add(b + "ffn_down.weight", {s.n_ff, s.n_embd}, WeightInit::Normal);
   }
   add("output_norm.weight", {s.n_embd}, WeightInit::Ones);
-  if (!s.tied_embeddings) add("output.weight", {s.n_embd, s.n_vocab}, WeightInit::Normal, true);
+  if (!s.tied_embeddings) add("output.weight", {s.n_embd, s.n_vocab}, WeightInit::Normal);
+  if (opt.type.mix) apply_quant_mix(plan, *opt.type.mix);
   return plan;
 }
 

@@ -9,27 +9,25 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/quantize/type_mix.h"
 #include "engine/synth/synth_shapes.h"
 #include "engine/synth/synth_vocab.h"
 #include "engine/tensor/ggml_type.h"
 
 namespace tq {
 
-// The --type choices, named as llama-quantize names them. Values are llama.cpp's
-// llama_ftype numbers (general.file_type).
-enum class SynthFileType : uint32_t {
-  F32 = 0,
-  F16 = 1,
-  Q4_0 = 2,
-  Q8_0 = 7,
-  Q4_K_M = 15,
-  Q5_K_M = 17,
-  Q6_K = 18,
-  BF16 = 32,
+// The --type choices: a float type (F32, F16, BF16: what a converter writes) or one of
+// llama-quantize's mixes (Q8_0, Q4_0, Q4_K_M, …), whose per-tensor types come from the
+// quantize module, exactly as `triptyque quantize` would choose them.
+struct SynthType {
+  GgmlType float_type = GgmlType::F32;  // when there is no mix
+  std::optional<QuantMix> mix;
+
+  std::string name() const;    // "F16", "Q4_K_M"
+  uint32_t file_type() const;  // llama.cpp's LLAMA_FTYPE_* (general.file_type)
 };
-std::optional<SynthFileType> synth_file_type_from_name(std::string_view name);  // any case
-std::string_view synth_file_type_name(SynthFileType t);                         // "Q4_K_M"
-std::string synth_file_type_names();  // the list, for help and errors
+std::optional<SynthType> synth_type_from_name(std::string_view name);  // any case
+std::string synth_type_names();  // the list, for help and errors
 
 // How a tensor's values are made.
 enum class WeightInit {
@@ -50,14 +48,14 @@ struct SynthTensor {
 };
 
 struct SynthOptions {
-  SynthFileType type = SynthFileType::Q8_0;
+  SynthType type = {GgmlType::F32, QuantMix::Q8_0};
   int32_t n_layer = 0;  // 0: the shape's; otherwise fewer (or more) blocks
   uint64_t seed = 0;
 };
 
 struct SynthPlan {
   SynthShape shape;  // with the n_layer override applied
-  SynthFileType file_type = SynthFileType::Q8_0;
+  SynthType type;
   GgufMetadata metadata;
   std::vector<SynthTensor> tensors;
 
@@ -66,13 +64,9 @@ struct SynthPlan {
   uint64_t n_bytes() const;  // tensor data, without padding
 };
 
-// Throws InputError for a bad override and UnsupportedError for a type whose quantiser
-// this build lacks.
+// Throws InputError for a bad override. For a quantisation mix the quantize module plans
+// the types from the model's layout, which it reads from a data-less file written to the
+// temporary directory and removed at once.
 SynthPlan plan_synth_model(const SynthShape& shape, const SynthOptions& options);
-
-// The type llama-quantize gives a tensor of a model quantised to `ftype` (legacy and float
-// types; K mixtures come from the quantize module). 1-D tensors stay F32.
-GgmlType synth_tensor_type(SynthFileType ftype, const std::string& name,
-                           const std::vector<int64_t>& ne, bool is_output_matrix);
 
 }  // namespace tq

@@ -64,11 +64,12 @@ SynthShape smollm2_360m() {
 }
 
 // Test shapes: the same code paths (SPM + llama, BPE + qwen2 with biases and tied
-// embeddings) at a size that writes and runs in milliseconds.
+// embeddings) at a size that writes and runs in milliseconds; rows of 256 so that the
+// K-quant types apply without fallbacks.
 SynthShape tiny_llama() {
   SynthShape s = tinyllama();
   s.name = "tiny-llama", s.display_name = "tiny llama (synthetic test shape)";
-  s.n_embd = 64, s.n_layer = 2, s.n_head = 4, s.n_head_kv = 2, s.n_ff = 128;
+  s.n_embd = 256, s.n_layer = 2, s.n_head = 4, s.n_head_kv = 2, s.n_ff = 512;
   s.n_vocab = 1024, s.n_ctx_train = 256, s.hidden = true;
   return s;
 }
@@ -76,7 +77,7 @@ SynthShape tiny_llama() {
 SynthShape tiny_qwen2() {
   SynthShape s = qwen25_05b();
   s.name = "tiny-qwen2", s.display_name = "tiny qwen2 (synthetic test shape)";
-  s.n_embd = 64, s.n_layer = 2, s.n_head = 4, s.n_head_kv = 2, s.n_ff = 128;
+  s.n_embd = 256, s.n_layer = 2, s.n_head = 4, s.n_head_kv = 2, s.n_ff = 512;
   s.n_vocab = 1024, s.n_ctx_train = 256, s.hidden = true;
   s.specials = {{1021, "<|endoftext|>"}, {1022, "<|im_start|>"}, {1023, "<|im_end|>"}};
   s.bos = 1021, s.eos = 1023;

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/error.h"
 #include "core/thread_pool.h"
 #include "engine/gguf/gguf_stream.h"
+#include "engine/quantize/kquants.h"
 
 namespace tq {
 namespace {
@@ -72,7 +74,12 @@ void write_synth_model(const SynthPlan& plan, uint64_t seed, const std::string& 
   std::vector<uint8_t> chunk;
   w.write(path, [&](size_t index, const GgufTensorInfo& info, const GgufStreamWriter::Emit& emit) {
     const SynthTensor& t = plan.tensors[index];
-    const TypeTraits& tr = type_traits(t.type);
+    // llama-quantize's quantiser for the type (the K-quant reference ones, or the traits
+    // table's from_float for float and legacy types).
+    const FromFloatFn quantize = weight_quantizer(t.type);
+    if (quantize == nullptr)
+      throw UnsupportedError("tensor '" + t.name + "': no quantiser for type " +
+                             std::string(type_name(t.type)));
     const int64_t n = t.ne[0], rows = t.n_elements() / n;
     const size_t row_bytes = row_size(t.type, n);
     const int64_t rows_per_chunk =
@@ -86,7 +93,7 @@ void write_synth_model(const SynthPlan& plan, uint64_t seed, const std::string& 
         std::vector<float> values(static_cast<size_t>(n));
         for (int64_t r = begin; r < end; ++r) {
           fill_row(t, tensor_seed, r0 + r, values.data());
-          tr.from_float(values.data(), chunk.data() + static_cast<size_t>(r) * row_bytes, n);
+          quantize(values.data(), chunk.data() + static_cast<size_t>(r) * row_bytes, n);
         }
       });
       emit(chunk.data(), chunk.size());
