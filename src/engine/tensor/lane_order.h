@@ -1,4 +1,6 @@
 // The float reduction orders of ggml's x86 kernels, written out for the scalar references.
+// (Q4_0/Q4_1/Q8_0/Q4_K/Q5_K/Q6_K do not use these: the reference ran them through its AMX
+// kernels, which keep one scalar accumulator per output; see quants_legacy.cpp/quants_k.cpp.)
 //
 // llama.cpp's AVX2 dot products keep eight float lanes and fold them at the end with
 // hsum_float_8 (ggml-cpu-quants.c): upper 128 bits added onto the lower, then movehl,
@@ -22,11 +24,6 @@ inline float hsum16(const float l[16]) {
   float folded[8];
   for (int i = 0; i < 8; ++i) folded[i] = l[i] + l[i + 8];
   return hsum8(folded);
-}
-
-// The 4-lane tail of ggml's Q4_K kernel (movehl, then movehdup): (m0+m2) + (m1+m3).
-inline float hsum4(const float l[4]) {
-  return (l[0] + l[2]) + (l[1] + l[3]);
 }
 
 // Integer lane sums of a 32-byte product as maddubs+madd (or VNNI dpbusd) form them:
