@@ -23,9 +23,9 @@ TEST(QuantTypes, StructSizesMatchTraits) {
     size_t bytes;
   };
   const Want want[] = {
-      {GgmlType::Q4_0, 32, sizeof(block_q4_0)}, {GgmlType::Q4_1, 32, sizeof(block_q4_1)},
-      {GgmlType::Q5_0, 32, sizeof(block_q5_0)}, {GgmlType::Q5_1, 32, sizeof(block_q5_1)},
-      {GgmlType::Q8_0, 32, sizeof(block_q8_0)}, {GgmlType::Q8_1, 32, sizeof(block_q8_1)},
+      {GgmlType::Q4_0, 32, sizeof(block_q4_0)},  {GgmlType::Q4_1, 32, sizeof(block_q4_1)},
+      {GgmlType::Q5_0, 32, sizeof(block_q5_0)},  {GgmlType::Q5_1, 32, sizeof(block_q5_1)},
+      {GgmlType::Q8_0, 32, sizeof(block_q8_0)},  {GgmlType::Q8_1, 32, sizeof(block_q8_1)},
       {GgmlType::Q2_K, 256, sizeof(block_q2_K)}, {GgmlType::Q3_K, 256, sizeof(block_q3_K)},
       {GgmlType::Q4_K, 256, sizeof(block_q4_K)}, {GgmlType::Q5_K, 256, sizeof(block_q5_K)},
       {GgmlType::Q6_K, 256, sizeof(block_q6_K)}, {GgmlType::Q8_K, 256, sizeof(block_q8_K)},
@@ -53,7 +53,9 @@ TEST(QuantTypes, WeightTypesHaveKernelsAndTheirActivationType) {
   struct Pair {
     GgmlType weight, activation;
   };
-  for (const Pair p : {Pair{GgmlType::F32, GgmlType::F32}, Pair{GgmlType::F16, GgmlType::F16},
+  // F16 weights meet F32 activations, as in llama.cpp's AMX-buffer F16 kernel
+  // (quants_float.cpp).
+  for (const Pair p : {Pair{GgmlType::F32, GgmlType::F32}, Pair{GgmlType::F16, GgmlType::F32},
                        Pair{GgmlType::BF16, GgmlType::BF16}, Pair{GgmlType::Q4_0, GgmlType::Q8_0},
                        Pair{GgmlType::Q4_1, GgmlType::Q8_1}, Pair{GgmlType::Q5_0, GgmlType::Q8_0},
                        Pair{GgmlType::Q5_1, GgmlType::Q8_1}, Pair{GgmlType::Q8_0, GgmlType::Q8_0},

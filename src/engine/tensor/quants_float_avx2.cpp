@@ -1,7 +1,8 @@
 // AVX2 versions of the F32/F16/BF16 dot products and F32→F16/BF16 row conversion,
 // bit-identical to quants_float.cpp. The dots reproduce the AVX-512 kernels described
-// there: a 16-lane accumulator is two ymm registers (lanes 0-7, 8-15), and the
-// _mm512_reduce_add_ps fold is "upper half onto lower half, then hsum_float_8".
+// there (AMX-buffer F16, tinyBLAS F32/BF16, ggml_vec_dot_* fallbacks): a 16-lane
+// accumulator is two ymm registers (lanes 0-7, 8-15), and the _mm512_reduce_add_ps fold
+// is "upper half onto lower half, then hsum_float_8".
 #include <cmath>
 
 #include "core/fp16.h"
@@ -50,25 +51,60 @@ float four_accumulator_dot(int64_t np, const T* x, const T* y, Load load) {
 float vec_dot_f32_avx2(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const float*>(vx);
   const auto* y = static_cast<const float*>(vy);
+  if (n % 16 == 0) {  // tinyBLAS: one 16-lane accumulator
+    __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n; i += 16) {
+      lo = _mm256_fmadd_ps(load_f32(x + i), load_f32(y + i), lo);
+      hi = _mm256_fmadd_ps(load_f32(x + i + 8), load_f32(y + i + 8), hi);
+    }
+    return hsum16(lo, hi);
+  }
   const int64_t np = n - n % kStep;
   float sum = four_accumulator_dot(np, x, y, load_f32);
   for (int64_t i = np; i < n; ++i) sum = std::fma(x[i], y[i], sum);
   return sum;
 }
 
+// F16 weights · F32 activations, one 16-lane accumulator (AMX buffer's F16 kernel).
 float vec_dot_f16_avx2(int64_t n, const void* vx, const void* vy) {
-  const auto* x = static_cast<const uint16_t*>(vx);
-  const auto* y = static_cast<const uint16_t*>(vy);
-  const int64_t np = n - n % kStep;
-  double sum = four_accumulator_dot(np, x, y, load_f16);
-  for (int64_t i = np; i < n; ++i)
-    sum += static_cast<double>(fp16_to_fp32(x[i]) * fp16_to_fp32(y[i]));
-  return static_cast<float>(sum);
+  const auto* w = static_cast<const uint16_t*>(vx);
+  const auto* a = static_cast<const float*>(vy);
+  __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    lo = _mm256_fmadd_ps(load_f32(a + i), load_f16(w + i), lo);
+    hi = _mm256_fmadd_ps(load_f32(a + i + 8), load_f16(w + i + 8), hi);
+  }
+  if (i == n) return hsum16(lo, hi);
+  // Tail: continue the lane pattern in scalar form, as quants_float.cpp does.
+  float lanes[16];
+  _mm256_storeu_ps(lanes, lo);
+  _mm256_storeu_ps(lanes + 8, hi);
+  for (int64_t k = i; k < n; ++k) lanes[k - i] = std::fma(a[k], fp16_to_fp32(w[k]), lanes[k - i]);
+  return hsum16(_mm256_loadu_ps(lanes), _mm256_loadu_ps(lanes + 8));
 }
 
 float vec_dot_bf16_avx2(int64_t n, const void* vx, const void* vy) {
   const auto* x = static_cast<const uint16_t*>(vx);
   const auto* y = static_cast<const uint16_t*>(vy);
+  if (n % 32 == 0) {
+    // _mm512_dpbf16_ps: lane j (word j of the 32-element chunk) adds the product of its
+    // odd element (high half of the word, i.e. the word with the low 16 bits cleared) and
+    // then that of its even element (low half shifted up). Products are exact.
+    const __m256i high = _mm256_set1_epi32(static_cast<int>(0xFFFF0000u));
+    __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n; i += 32) {
+      const __m256i xw0 = load256(x + i), xw1 = load256(x + i + 16);
+      const __m256i yw0 = load256(y + i), yw1 = load256(y + i + 16);
+      auto odd = [&](__m256i w) { return _mm256_castsi256_ps(_mm256_and_si256(w, high)); };
+      auto even = [](__m256i w) { return _mm256_castsi256_ps(_mm256_slli_epi32(w, 16)); };
+      lo = _mm256_add_ps(lo, _mm256_mul_ps(odd(xw0), odd(yw0)));
+      lo = _mm256_add_ps(lo, _mm256_mul_ps(even(xw0), even(yw0)));
+      hi = _mm256_add_ps(hi, _mm256_mul_ps(odd(xw1), odd(yw1)));
+      hi = _mm256_add_ps(hi, _mm256_mul_ps(even(xw1), even(yw1)));
+    }
+    return hsum16(lo, hi);
+  }
   __m256 c1lo = _mm256_setzero_ps(), c1hi = _mm256_setzero_ps();
   __m256 c2lo = _mm256_setzero_ps(), c2hi = _mm256_setzero_ps();
   int64_t i = 0;

@@ -23,7 +23,8 @@ using namespace quants;
 using TraitsTable = std::array<TypeTraits, 20>;
 const TraitsTable kScalarTraits = {{
     {GgmlType::F32, "f32", 1, 4, false, to_float_f32, from_float_f32, GgmlType::F32, vec_dot_f32},
-    {GgmlType::F16, "f16", 1, 2, false, to_float_f16, from_float_f16, GgmlType::F16, vec_dot_f16},
+    // F16 meets F32 activations: llama.cpp's AMX buffer kernel for F16 (quants_float.cpp).
+    {GgmlType::F16, "f16", 1, 2, false, to_float_f16, from_float_f16, GgmlType::F32, vec_dot_f16},
     {GgmlType::BF16, "bf16", 1, 2, false, to_float_bf16, from_float_bf16, GgmlType::BF16,
      vec_dot_bf16},
     {GgmlType::Q4_0, "q4_0", 32, 18, true, dequantize_q4_0, quantize_q4_0_ref, GgmlType::Q8_0,
