@@ -58,10 +58,10 @@ std::string human_count(uint64_t n) {
 }
 
 void print_table(const std::string& name, const BenchResult& r) {
-  std::printf("| %-40s | %10s | %9s | %7s | %7s | %18s |\n", "model", "size", "params", "threads",
-              "test", "t/s");
-  std::printf("| %s | %s | %s | %s | %s | %s |\n", std::string(40, '-').c_str(),
-              "---------:", "--------:", "------:", "------:", "-----------------:");
+  std::printf("| %-40s | %10s | %9s | %6s | %7s | %7s | %18s |\n", "model", "size", "params", "isa",
+              "threads", "test", "t/s");
+  std::printf("| %s | %s | %s | %s | %s | %s | %s |\n", std::string(40, '-').c_str(),
+              "---------:", "--------:", "-----:", "------:", "------:", "-----------------:");
   auto row = [&](const char* test, int32_t n, const MeanSd& s) {
     char label[32], tps[48];
     std::snprintf(label, sizeof label, "%s%d", test, n);
