@@ -155,10 +155,31 @@ void add_inplace(float* dst, const float* src, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
 }
 
+float ggml_expf(float x) {
+  // Each step is one AVX-512 instruction there: fmadd/fnmadd are single roundings,
+  // scalef is an exact power-of-two scaling for the range where it is used.
+  const float r = 0x1.8p23f;
+  const float z = std::fma(x, 0x1.715476p+0f, r);
+  const float n = z - r;
+  const float b = std::fma(-n, 0x1.7f7d1cp-20f, std::fma(-n, 0x1.62e4p-1f, x));
+  const float u = b * b;
+  const float p = std::fma(std::fma(std::fma(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u,
+                                    std::fma(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)),
+                           u, std::fma(0x1.ffffecp-1f, b, 1.0f));
+  if (std::fabs(n) > 192.0f) return n <= 0.0f ? 0.0f : INFINITY;
+  return std::ldexp(p, static_cast<int>(n));
+}
+
 void swiglu(float* gate, const float* up, int64_t n) {
+  // llama.cpp: ggml_silu (x / (1 + exp(-x)), exp by ggml_expf for every full 16-float
+  // chunk, libm expf for the rest) then ggml_mul by up. Chunks are per row there; they
+  // coincide with chunks of the flat buffer because FFN widths are multiples of 16.
+  const int64_t vec_end = n - n % 16;
   for (int64_t i = 0; i < n; ++i) {
     const float g = gate[i];
-    gate[i] = g / (1.0f + std::exp(-g)) * up[i];
+    const float e = i < vec_end ? ggml_expf(0.0f - g) : std::exp(-g);
+    const float silu = g / (1.0f + e);
+    gate[i] = silu * up[i];
   }
 }
 
@@ -195,8 +216,10 @@ void rope(float* x, int64_t n_tokens, int32_t n_heads, int32_t head_dim,
         const int32_t b = p.style == RopeStyle::Normal ? 2 * i + 1 : i + p.n_rot / 2;
         const float c = cos_cache[static_cast<size_t>(i)], s = sin_cache[static_cast<size_t>(i)];
         const float x0 = v[a], x1 = v[b];
-        v[a] = x0 * c - x1 * s;
-        v[b] = x0 * s + x1 * c;
+        // ggml's rope_f32 writes x0*cos - x1*sin and x0*sin + x1*cos in C; GCC's default
+        // -ffp-contract=fast fuses the first product of each into an FMA.
+        v[a] = std::fma(x0, c, -(x1 * s));
+        v[b] = std::fma(x0, s, x1 * c);
       }
     }
   }

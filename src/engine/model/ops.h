@@ -61,6 +61,11 @@ struct RopeParams {
 void rope(float* x, int64_t n_tokens, int32_t n_heads, int32_t head_dim,
           std::span<const int32_t> positions, const RopeParams& p);
 
+// exp(x) exactly as ggml_v_expf of an AVX-512 build computes it (ggml-cpu.c; within
+// 1.5 ulp of expf, but not equal to it). llama.cpp's silu and attention softmax use it,
+// and an ulp there can flip a later Q8 rounding, so we reproduce it bit for bit.
+float ggml_expf(float x);
+
 // In-place softmax of one row of logits with max subtraction (sum in double).
 void softmax(float* x, int64_t n);
 
