@@ -22,8 +22,8 @@ Action register_perplexity(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitError = 1;       // the operation failed (I/O, internal)
-inline constexpr int kExitBadInput = 2;    // bad arguments or input the user can fix
-inline constexpr int kExitUnsupported = 3; // valid but unsupported (architecture, type)
+inline constexpr int kExitError = 1;        // the operation failed (I/O, internal)
+inline constexpr int kExitBadInput = 2;     // bad arguments or input the user can fix
+inline constexpr int kExitUnsupported = 3;  // valid but unsupported (architecture, type)
 
 }  // namespace tq::cli

@@ -8,8 +8,9 @@
 #include "core/error.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"triptyque — self-hosted hybrid AI engine (local small models, remote large "
-               "models, retrieval, routing, ledger)"};
+  CLI::App app{
+      "triptyque — self-hosted hybrid AI engine (local small models, remote large "
+      "models, retrieval, routing, ledger)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("triptyque 0.1.0"));
 

@@ -38,8 +38,8 @@ std::vector<float> dequantize_tensor(const GgufTensorInfo& t) {
 
 // A strict per-element bound on |dequantised − original| for the formats whose reference
 // quantiser we know (round to nearest: half a step; Q4_0/Q5_0 clamp the extreme opposite
-// to max: one step; plus the half rounding of d and m, up to |q|·|d|·2^-11), or −1 where there is none (the
-// K-quants choose their scales by search and may clip).
+// to max: one step; plus the half rounding of d and m, up to |q|·|d|·2^-11), or −1 where there is
+// none (the K-quants choose their scales by search and may clip).
 double element_bound(const GgufTensorInfo& t, int64_t i, float value) {
   const auto* base = static_cast<const uint8_t*>(t.data);
   auto half_at = [&](size_t offset) {
@@ -48,15 +48,22 @@ double element_bound(const GgufTensorInfo& t, int64_t i, float value) {
     return std::fabs(static_cast<double>(fp16_to_fp32(h)));
   };
   switch (t.type) {
-    case GgmlType::F32: return 0.0;
-    case GgmlType::F16: return std::fabs(value) / 2048.0 + 6e-8;
-    case GgmlType::BF16: return std::fabs(value) / 256.0 + 1e-38;
-    case GgmlType::Q8_0: return 0.5 * half_at(0) + 128 * half_at(0) / 2048.0 + 1e-7;
+    case GgmlType::F32:
+      return 0.0;
+    case GgmlType::F16:
+      return std::fabs(value) / 2048.0 + 6e-8;
+    case GgmlType::BF16:
+      return std::fabs(value) / 256.0 + 1e-38;
+    case GgmlType::Q8_0:
+      return 0.5 * half_at(0) + 128 * half_at(0) / 2048.0 + 1e-7;
     case GgmlType::Q4_0:
-    case GgmlType::Q5_0: return 1.0 * half_at(0) + 32 * half_at(0) / 1024.0 + 1e-7;
+    case GgmlType::Q5_0:
+      return 1.0 * half_at(0) + 32 * half_at(0) / 1024.0 + 1e-7;
     case GgmlType::Q4_1:
-    case GgmlType::Q5_1: return 0.5 * half_at(0) + (32 * half_at(0) + half_at(2)) / 1024.0 + 1e-7;
-    default: return -1.0;
+    case GgmlType::Q5_1:
+      return 0.5 * half_at(0) + (32 * half_at(0) + half_at(2)) / 1024.0 + 1e-7;
+    default:
+      return -1.0;
   }
 }
 
@@ -65,22 +72,27 @@ double rms_limit(GgmlType t) {
   switch (t) {
     case GgmlType::F16:
     case GgmlType::BF16:
-    case GgmlType::Q8_0: return 0.01;
-    case GgmlType::Q6_K: return 0.04;
+    case GgmlType::Q8_0:
+      return 0.01;
+    case GgmlType::Q6_K:
+      return 0.04;
     case GgmlType::Q5_0:
     case GgmlType::Q5_1:
-    case GgmlType::Q5_K: return 0.08;
+    case GgmlType::Q5_K:
+      return 0.08;
     case GgmlType::Q4_0:
     case GgmlType::Q4_1:
-    case GgmlType::Q4_K: return 0.15;
-    case GgmlType::Q3_K: return 0.3;
-    default: return 0.5;
+    case GgmlType::Q4_K:
+      return 0.15;
+    case GgmlType::Q3_K:
+      return 0.3;
+    default:
+      return 0.5;
   }
 }
 
-const char* kLlamaFiles[] = {"llama-spm-f16.gguf",    "llama-spm-bf16.gguf",
-                             "llama-spm-q8_0.gguf",   "llama-spm-q4_0.gguf",
-                             "llama-spm-q6_k.gguf",   "llama-spm-q4_k_m.gguf",
+const char* kLlamaFiles[] = {"llama-spm-f16.gguf",   "llama-spm-bf16.gguf", "llama-spm-q8_0.gguf",
+                             "llama-spm-q4_0.gguf",  "llama-spm-q6_k.gguf", "llama-spm-q4_k_m.gguf",
                              "llama-spm-q5_k_m.gguf"};
 
 TEST(QuantGold, LlamaTensorsTrackF32) {
@@ -106,12 +118,14 @@ TEST(QuantGold, LlamaTensorsTrackF32) {
         err2 += e * e;
         ref2 += static_cast<double>(want[i]) * want[i];
         const double bound = element_bound(t, static_cast<int64_t>(i), want[i]);
-        if (bound >= 0.0 && std::fabs(e) > bound && over++ == 0) first_over = static_cast<int64_t>(i);
+        if (bound >= 0.0 && std::fabs(e) > bound && over++ == 0)
+          first_over = static_cast<int64_t>(i);
       }
       EXPECT_EQ(over, 0) << name << ": " << t.name << " (" << type_name(t.type) << ") element "
                          << first_over << " off by " << got[first_over] - want[first_over];
       const double rel = std::sqrt(err2 / std::max(ref2, 1e-30));
-      EXPECT_LT(rel, rms_limit(t.type)) << name << ": " << t.name << " (" << type_name(t.type) << ")";
+      EXPECT_LT(rel, rms_limit(t.type))
+          << name << ": " << t.name << " (" << type_name(t.type) << ")";
       worst_rms[t.type] = std::max(worst_rms[t.type], rel);
       ++seen[t.type];
     }
@@ -120,8 +134,8 @@ TEST(QuantGold, LlamaTensorsTrackF32) {
       line += " " + std::string(type_name(type)) + " rel-rms " + std::to_string(rel);
     std::printf("[ quant    ] %s:%s\n", name, line.c_str());
   }
-  for (GgmlType t : {GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0,
-                     GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K})
+  for (GgmlType t : {GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_K,
+                     GgmlType::Q5_K, GgmlType::Q6_K})
     EXPECT_GT(seen[t], 0) << "no " << type_name(t) << " tensor among the gold files";
 }
 
@@ -218,8 +232,9 @@ TEST(QuantGold, VecDotOnRealRows) {
       ++seen[t.type];
     }
   }
-  for (GgmlType t : {GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
-                     GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K})
+  for (GgmlType t :
+       {GgmlType::F16, GgmlType::BF16, GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q4_1,
+        GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K})
     EXPECT_GT(seen[t], 0) << type_name(t);
 }
 

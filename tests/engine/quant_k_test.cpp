@@ -27,8 +27,8 @@ TEST(QuantK, DequantizeQ2_KByHand) {
   block_q2_K b{};
   b.d = kHalf0_5;
   b.dmin = kHalf0_25;
-  b.scales[5] = 0x37;  // group 5 (weights 80..95): scale 7, min 3
-  b.qs[16] = 0x20;     // bits 4-5 → weight 64 + 16 = 80 has q = 2
+  b.scales[5] = 0x37;   // group 5 (weights 80..95): scale 7, min 3
+  b.qs[16] = 0x20;      // bits 4-5 → weight 64 + 16 = 80 has q = 2
   b.scales[12] = 0x21;  // group 12 (weights 192..207): scale 1, min 2
   b.qs[40] = 0x30;      // second half, bits 4-5 of byte 32 + 8 → weight 128 + 64 + 8 = 200, q = 3
   const auto y = decode(GgmlType::Q2_K, b);
@@ -45,11 +45,11 @@ TEST(QuantK, DequantizeQ3_KByHand) {
   // byte 5, top 2 bits from bits 6-7 of byte 8 + 13 % 4 = 9.
   b.scales[5] = 0xD0;
   b.scales[9] = 0x80;
-  b.qs[48] = 0x10;      // weight 128 + 64 + 16 = 208: low bits (byte 32 + 16, bits 4-5) = 1
-  b.hmask[16] = 0x40;   // … and its high bit (bit 4·1 + 2 = 6 of hmask[16]) is set: q = 1
+  b.qs[48] = 0x10;     // weight 128 + 64 + 16 = 208: low bits (byte 32 + 16, bits 4-5) = 1
+  b.hmask[16] = 0x40;  // … and its high bit (bit 4·1 + 2 = 6 of hmask[16]) is set: q = 1
   // weight 209: low bits 0, high bit clear → q = −4
   const auto y = decode(GgmlType::Q3_K, b);
-  EXPECT_EQ(y[208], 6.5f);   // 0.5·13·1
+  EXPECT_EQ(y[208], 6.5f);    // 0.5·13·1
   EXPECT_EQ(y[209], -26.0f);  // 0.5·13·(−4)
   EXPECT_EQ(y[0], 64.0f);     // all-zero scale bits mean −32; q = −4: 0.5·(−32)·(−4)
 }
@@ -57,10 +57,10 @@ TEST(QuantK, DequantizeQ3_KByHand) {
 // Shared scales for Q4_K/Q5_K: sub-block 0 scale 5 min 3; sub-block 5 scale 37 min 12;
 // sub-block 7 scale 17 min 50; everything else 0.
 void set_k4_scales(uint8_t* s) {
-  s[0] = 0x05;  // scale 0 (low 6 bits)
-  s[4] = 0x03;  // min 0 (low 6 bits)
-  s[9] = 0xC5;  // sub-block 5: scale low 4 = 5, min low 4 = 12
-  s[1] = 0x80;  // top 2 bits of byte 1 → high bits of scale 5 = 2 (37 = 0b10'0101)
+  s[0] = 0x05;   // scale 0 (low 6 bits)
+  s[4] = 0x03;   // min 0 (low 6 bits)
+  s[9] = 0xC5;   // sub-block 5: scale low 4 = 5, min low 4 = 12
+  s[1] = 0x80;   // top 2 bits of byte 1 → high bits of scale 5 = 2 (37 = 0b10'0101)
   s[11] = 0x21;  // sub-block 7: scale low 4 = 1, min low 4 = 2
   s[3] = 0x40;   // high bits of scale 7 = 1 → 17
   s[7] = 0xC0;   // high bits of min 7 = 3 → 50
@@ -75,8 +75,8 @@ TEST(QuantK, DequantizeQ4_KByHand) {
   b.qs[64] = 0x70;  // weight 128 (low): 0; weight 160 (high, sub-block 5): 7
   b.qs[96] = 0x20;  // weight 224 (high, sub-block 7): 2
   const auto y = decode(GgmlType::Q4_K, b);
-  EXPECT_EQ(y[0], 73.5f);    // 5·15 − 0.5·3
-  EXPECT_EQ(y[1], -1.5f);    // 5·0 − 0.5·3
+  EXPECT_EQ(y[0], 73.5f);  // 5·15 − 0.5·3
+  EXPECT_EQ(y[1], -1.5f);  // 5·0 − 0.5·3
   EXPECT_EQ(y[32], 0.0f);
   EXPECT_EQ(y[128], 0.0f);
   EXPECT_EQ(y[160], 253.0f);  // 37·7 − 0.5·12
@@ -92,7 +92,7 @@ TEST(QuantK, DequantizeQ5_KByHand) {
   b.qs[64] = 0x70;
   b.qh[0] = 0x21;  // bit 0: weight 0 gets +16; bit 5 (sub-block 5): weight 160 gets +16
   const auto y = decode(GgmlType::Q5_K, b);
-  EXPECT_EQ(y[0], 153.5f);   // 5·31 − 1.5
+  EXPECT_EQ(y[0], 153.5f);  // 5·31 − 1.5
   EXPECT_EQ(y[1], -1.5f);
   EXPECT_EQ(y[160], 845.0f);  // 37·23 − 6
   EXPECT_EQ(y[128], 0.0f);    // bit 4 clear, scale 0
@@ -169,8 +169,8 @@ TEST(QuantK, Q8_KRoundTrip) {
 // with sane d/dmin exercise every code path. The dot product must agree with the
 // dequantised operands to float rounding.
 TEST(QuantK, VecDotMatchesDequantisedDot) {
-  for (GgmlType t : {GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K,
-                     GgmlType::Q6_K}) {
+  for (GgmlType t :
+       {GgmlType::Q2_K, GgmlType::Q3_K, GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
     for (int64_t blocks : {1, 3, 5}) {
       const size_t ts = type_traits(t).type_size;
       auto w = test::random_bytes(ts * static_cast<size_t>(blocks), 7 * blocks + 1);
@@ -185,7 +185,9 @@ TEST(QuantK, VecDotMatchesDequantisedDot) {
             std::memcpy(blk + ts - 2, &dmin, 2);
             break;
           case GgmlType::Q3_K:
-          case GgmlType::Q6_K: std::memcpy(blk + ts - 2, &d, 2); break;
+          case GgmlType::Q6_K:
+            std::memcpy(blk + ts - 2, &d, 2);
+            break;
           default:
             std::memcpy(blk, &d, 2);
             std::memcpy(blk + 2, &dmin, 2);

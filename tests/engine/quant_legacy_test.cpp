@@ -184,9 +184,9 @@ TEST(QuantLegacy, Q4_1AndQ5RoundingBoundaries) {
   EXPECT_EQ(b50->qs[2] & 0x0F, 1);
   EXPECT_EQ(b50->qs[1] >> 4, 0);
   const uint32_t qh = b50->qh[0] | b50->qh[1] << 8 | b50->qh[2] << 16 | uint32_t{b50->qh[3]} << 24;
-  EXPECT_EQ(qh & 0x7, 0x6u);            // element 0 → 0, 1 → 31, 2 → 17
-  EXPECT_EQ((qh >> 17) & 1, 1u);        // element 17 → 16
-  EXPECT_EQ((qh >> 16) & 1, 1u);        // element 16 (x = 0) → 16
+  EXPECT_EQ(qh & 0x7, 0x6u);      // element 0 → 0, 1 → 31, 2 → 17
+  EXPECT_EQ((qh >> 17) & 1, 1u);  // element 17 → 16
+  EXPECT_EQ((qh >> 16) & 1, 1u);  // element 16 (x = 0) → 16
 
   x = std::vector<float>(32, 0.0f);
   x[1] = 31.0f;  // Q5_1: d = 1, m = 0
@@ -207,9 +207,9 @@ TEST(QuantLegacy, RoundTripErrorBounds) {
     GgmlType type;
     double steps;  // error in units of |d|
   };
-  for (const Case c : {Case{GgmlType::Q4_0, 1.0}, Case{GgmlType::Q4_1, 0.5},
-                       Case{GgmlType::Q5_0, 1.0}, Case{GgmlType::Q5_1, 0.5},
-                       Case{GgmlType::Q8_0, 0.5}}) {
+  for (const Case c :
+       {Case{GgmlType::Q4_0, 1.0}, Case{GgmlType::Q4_1, 0.5}, Case{GgmlType::Q5_0, 1.0},
+        Case{GgmlType::Q5_1, 0.5}, Case{GgmlType::Q8_0, 0.5}}) {
     for (int64_t blocks : {1, 7, 33}) {
       const auto x = test::random_row(32 * blocks, static_cast<uint32_t>(blocks) * 7 + 1, 0.7f);
       const auto q = test::quantize(c.type, x);
@@ -218,7 +218,8 @@ TEST(QuantLegacy, RoundTripErrorBounds) {
       for (int64_t b = 0; b < blocks; ++b) {
         half_bits d_bits, m_bits = 0;
         std::memcpy(&d_bits, q.data() + b * ts, 2);
-        if (c.type == GgmlType::Q4_1 || c.type == GgmlType::Q5_1) std::memcpy(&m_bits, q.data() + b * ts + 2, 2);
+        if (c.type == GgmlType::Q4_1 || c.type == GgmlType::Q5_1)
+          std::memcpy(&m_bits, q.data() + b * ts + 2, 2);
         const double d = std::fabs(fp16_to_fp32(d_bits)), m = std::fabs(fp16_to_fp32(m_bits));
         const double bound = c.steps * d + (128 * d + m) / 2048.0 + 1e-7;  // d, m rounded to half
         for (int64_t j = b * 32; j < (b + 1) * 32; ++j)
@@ -229,8 +230,8 @@ TEST(QuantLegacy, RoundTripErrorBounds) {
 }
 
 TEST(QuantLegacy, VecDotMatchesDequantisedDot) {
-  for (GgmlType t : {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1,
-                     GgmlType::Q8_0}) {
+  for (GgmlType t :
+       {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0}) {
     for (int64_t blocks : {1, 3, 33}) {
       const auto w = test::quantize(t, test::random_row(32 * blocks, 11 + blocks, 0.05f));
       test::check_vec_dot(t, w, test::random_row(32 * blocks, 99 + blocks, 2.0f));

@@ -100,11 +100,20 @@ inline void check_vec_dot(GgmlType wt, const std::vector<uint8_t>& w, const std:
       double e;
       switch (at) {
         case GgmlType::Q8_0:
-        case GgmlType::Q8_1: e = amax / 127.0 * (0.5 + 127.0 / 2048.0); break;
-        case GgmlType::Q8_K: e = amax / 127.0 * 0.5 * (1 + 1e-6); break;
-        case GgmlType::F16: e = std::fabs(y[j]) / 2048.0 + 6e-8; break;
-        case GgmlType::BF16: e = std::fabs(y[j]) / 256.0; break;
-        default: e = 0.0;
+        case GgmlType::Q8_1:
+          e = amax / 127.0 * (0.5 + 127.0 / 2048.0);
+          break;
+        case GgmlType::Q8_K:
+          e = amax / 127.0 * 0.5 * (1 + 1e-6);
+          break;
+        case GgmlType::F16:
+          e = std::fabs(y[j]) / 2048.0 + 6e-8;
+          break;
+        case GgmlType::BF16:
+          e = std::fabs(y[j]) / 256.0;
+          break;
+        default:
+          e = 0.0;
       }
       bound += std::fabs(wf[j]) * e;
     }
