@@ -13,11 +13,9 @@ namespace tq {
 std::string_view finish_reason_name(FinishReason r) {
   switch (r) {
     case FinishReason::Stop:
-      return "stop";
     case FinishReason::EndOfGeneration:
       return "stop";
     case FinishReason::Length:
-      return "length";
     case FinishReason::ContextFull:
       return "length";
     case FinishReason::Cancelled:

@@ -104,11 +104,9 @@ class TypeRules {
         type = f_.n_gqa >= 4 ? GgmlType::Q4_K : GgmlType::Q3_K;
       else if (mix_ == M::Q3_K_M)
         type = i < 2 ? GgmlType::Q5_K : GgmlType::Q4_K;
-      else if (mix_ == M::Q3_K_L)
-        type = GgmlType::Q5_K;
       else if ((mix_ == M::Q4_K_M || mix_ == M::Q5_K_M) && use_more_bits(i, f_.n_attention_wv))
         type = GgmlType::Q6_K;
-      else if (mix_ == M::Q4_K_S && i < 4)
+      else if (mix_ == M::Q3_K_L || (mix_ == M::Q4_K_S && i < 4))
         type = GgmlType::Q5_K;
     } else if (contains(name, "ffn_down")) {
       const int i = i_ffn_down_++;
@@ -123,9 +121,7 @@ class TypeRules {
         type = falcon ? GgmlType::Q4_K : GgmlType::Q5_K;
       else if (mix_ == M::Q4_K_M && falcon)
         type = i < n / 16 ? GgmlType::Q6_K : use_more_bits(i, n) ? GgmlType::Q5_K : GgmlType::Q4_K;
-      else if (mix_ == M::Q4_K_M && use_more_bits(i, n))
-        type = GgmlType::Q6_K;
-      else if (mix_ == M::Q5_K_M && use_more_bits(i, n))
+      else if ((mix_ == M::Q4_K_M || mix_ == M::Q5_K_M) && use_more_bits(i, n))
         type = GgmlType::Q6_K;
       else if (mix_ == M::Q4_K_S && !falcon && i < n / 8)
         type = GgmlType::Q5_K;

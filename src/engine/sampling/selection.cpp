@@ -43,10 +43,16 @@ void GreedySampler::apply(CandidateList& candidates) {
 }
 
 DistSampler::DistSampler(uint64_t seed) : seed_(seed) {
-  reset();
+  restart();
 }
 
 void DistSampler::reset() {
+  restart();
+}
+
+// Shared by the constructor and reset() (a virtual call from a constructor would not
+// dispatch, so both go through this non-virtual function).
+void DistSampler::restart() {
   seed_in_use_ = seed_;
   if (seed_ == kRandomSeed) {
     std::random_device device;

@@ -55,6 +55,8 @@ class DistSampler : public Sampler {
   uint64_t seed() const { return seed_in_use_; }
 
  private:
+  void restart();
+
   uint64_t seed_;
   uint64_t seed_in_use_ = 0;
   std::mt19937 engine_;

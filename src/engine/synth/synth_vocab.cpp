@@ -37,7 +37,10 @@ std::vector<Piece> generate_pieces(size_t count, const std::string& word_start, 
     for (const auto& prefix : level) {
       for (const auto& c : letters) {
         if (out.size() >= count) return out;
-        out.push_back({prefix + c, prefix + " " + c});
+        std::string merge = prefix;
+        merge += ' ';
+        merge += c;
+        out.push_back({prefix + c, std::move(merge)});
         next.push_back(prefix + c);
       }
     }
