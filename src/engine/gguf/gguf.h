@@ -125,6 +125,12 @@ class GgufFile {
   std::map<std::string, size_t, std::less<>> tensor_index_;
 };
 
+// Checks a tensor declaration for writing (non-empty name, 1 to 4 dimensions, a known type,
+// rows a whole number of blocks, no overflow) and returns its byte count; InputError or
+// UnsupportedError naming the tensor. Shared by GgufWriter and GgufStreamWriter.
+uint64_t tensor_bytes_for_writing(const std::string& name, GgmlType type,
+                                  const std::vector<int64_t>& ne);
+
 // Builds a GGUF v3 file: metadata in insertion order, then tensor infos, then data,
 // each tensor aligned to general.alignment (default 32).
 class GgufWriter {

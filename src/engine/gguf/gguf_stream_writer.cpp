@@ -88,23 +88,10 @@ void GgufStreamWriter::set(std::string key, GgufValue value) {
 
 uint64_t GgufStreamWriter::add_tensor_info(std::string name, GgmlType type,
                                            std::vector<int64_t> ne) {
-  const std::string what = "GGUF writer: tensor '" + name + "': ";
-  if (name.empty()) throw InputError("GGUF writer: tensor name is empty");
   for (const auto& t : tensors_)
-    if (t.name == name) throw InputError(what + "duplicate tensor name");
-  if (ne.empty() || ne.size() > 4)
-    throw InputError(what + "expected 1 to 4 dimensions, found " + std::to_string(ne.size()));
-  const TypeTraits* traits = find_type_traits(static_cast<uint32_t>(type));
-  if (traits == nullptr) throw UnsupportedError(what + "unknown tensor type");
-  for (int64_t d : ne)
-    if (d < 0) throw InputError(what + "negative dimension " + std::to_string(d));
-  if (ne[0] % traits->block_size != 0)
-    throw InputError(what + "row length " + std::to_string(ne[0]) + " is not a multiple of the " +
-                     std::string(traits->name) + " block size");
-  uint64_t bytes = row_size(type, ne[0]);
-  for (size_t d = 1; d < ne.size(); ++d)
-    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(ne[d]), &bytes))
-      throw InputError(what + "shape overflows a 64-bit byte count");
+    if (t.name == name)
+      throw InputError("GGUF writer: tensor '" + name + "': duplicate tensor name");
+  const uint64_t bytes = tensor_bytes_for_writing(name, type, ne);
 
   GgufTensorInfo info;
   info.name = std::move(name);

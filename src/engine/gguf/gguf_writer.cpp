@@ -92,12 +92,10 @@ void GgufWriter::set(std::string key, GgufValue value) {
   metadata_.emplace_back(std::move(key), std::move(value));
 }
 
-void GgufWriter::add_tensor(std::string name, GgmlType type, std::vector<int64_t> ne,
-                            const void* data, size_t nbytes) {
+uint64_t tensor_bytes_for_writing(const std::string& name, GgmlType type,
+                                  const std::vector<int64_t>& ne) {
   const std::string what = "GGUF writer: tensor '" + name + "': ";
   if (name.empty()) throw InputError("GGUF writer: tensor name is empty");
-  for (const auto& t : tensors_)
-    if (t.name == name) throw InputError(what + "duplicate tensor name");
   if (ne.empty() || ne.size() > 4)
     throw InputError(what + "expected 1 to 4 dimensions, found " + std::to_string(ne.size()));
   const TypeTraits* traits = find_type_traits(static_cast<uint32_t>(type));
@@ -110,16 +108,26 @@ void GgufWriter::add_tensor(std::string name, GgmlType type, std::vector<int64_t
     throw InputError(what + "row length " + std::to_string(ne[0]) + " is not a multiple of the " +
                      std::string(traits->name) + " block size " +
                      std::to_string(traits->block_size));
-  uint64_t expected = row_size(type, ne[0]);
+  uint64_t bytes = row_size(type, ne[0]);
   int64_t rows = 1, elements = ne[0];
   for (size_t d = 1; d < ne.size(); ++d)
-    if (__builtin_mul_overflow(expected, static_cast<uint64_t>(ne[d]), &expected) ||
+    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(ne[d]), &bytes) ||
         __builtin_mul_overflow(rows, ne[d], &rows) ||
         __builtin_mul_overflow(elements, ne[d], &elements))
       throw InputError(what + "shape overflows 64-bit element, row or byte counts");
+  return bytes;
+}
+
+void GgufWriter::add_tensor(std::string name, GgmlType type, std::vector<int64_t> ne,
+                            const void* data, size_t nbytes) {
+  const std::string what = "GGUF writer: tensor '" + name + "': ";
+  for (const auto& t : tensors_)
+    if (t.name == name) throw InputError(what + "duplicate tensor name");
+  const uint64_t expected = tensor_bytes_for_writing(name, type, ne);
+  const TypeTraits& traits = type_traits(type);
   if (expected != nbytes)
     throw InputError(what + "expected " + std::to_string(expected) + " bytes for type " +
-                     std::string(traits->name) + ", given " + std::to_string(nbytes));
+                     std::string(traits.name) + ", given " + std::to_string(nbytes));
   const auto* p = static_cast<const uint8_t*>(data);
   tensors_.push_back({std::move(name), type, std::move(ne),
                       nbytes ? std::vector<uint8_t>(p, p + nbytes) : std::vector<uint8_t>()});
