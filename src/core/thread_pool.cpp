@@ -62,7 +62,12 @@ void ThreadPool::worker_loop(int ith) {
     uint64_t gen = generation_.load(std::memory_order_acquire);
     for (int i = 0; gen == seen && !stop_.load(std::memory_order_relaxed); ++i) {
       cpu_relax();
-      if ((i & 1023) == 1023 && std::chrono::steady_clock::now() > spin_until) break;
+      // Yield now and then: when threads outnumber free cores, a spinning worker would
+      // otherwise hold the core that the thread doing the work needs.
+      if ((i & 255) == 255) {
+        std::this_thread::yield();
+        if (std::chrono::steady_clock::now() > spin_until) break;
+      }
       gen = generation_.load(std::memory_order_acquire);
     }
     if (gen == seen) {
@@ -96,7 +101,7 @@ void ThreadPool::run(const std::function<void(int, int)>& fn) {
   }
   fn(0, n_threads_);
   for (int i = 0; pending_.load(std::memory_order_acquire) != 0; ++i) {
-    if (i < 100000) {
+    if (i < 2000) {
       cpu_relax();
     } else {
       std::this_thread::yield();
