@@ -120,4 +120,22 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64
   });
 }
 
+void ThreadPool::run_sized(int64_t work, const std::function<void(int, int)>& fn) {
+  if (work < kMinParallelWork) {
+    fn(0, 1);
+    return;
+  }
+  run(fn);
+}
+
+void ThreadPool::parallel_for_sized(int64_t work, int64_t n,
+                                    const std::function<void(int64_t, int64_t)>& fn) {
+  if (n <= 0) return;
+  if (work < kMinParallelWork) {
+    fn(0, n);
+    return;
+  }
+  parallel_for(n, fn);
+}
+
 }  // namespace tq

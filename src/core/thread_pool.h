@@ -35,6 +35,16 @@ class ThreadPool {
   // Splits [0, n) into contiguous ranges, one per thread.
   void parallel_for(int64_t n, const std::function<void(int64_t begin, int64_t end)>& fn);
 
+  // Like run(), but on the calling thread alone when `work` (multiply-adds, roughly) is
+  // too small to pay for waking the others: a tiny model's matmuls take microseconds, and
+  // a region costs that much again — far more when the cores are busy elsewhere.
+  void run_sized(int64_t work, const std::function<void(int ith, int nth)>& fn);
+  void parallel_for_sized(int64_t work, int64_t n,
+                          const std::function<void(int64_t begin, int64_t end)>& fn);
+
+  // Below this much work a region runs inline.
+  static constexpr int64_t kMinParallelWork = int64_t{1} << 17;
+
   static int physical_cores();
 
  private:

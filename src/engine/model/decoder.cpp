@@ -76,7 +76,11 @@ void DecoderModel::attention(ThreadPool& pool, int32_t layer, const Batch& batch
   // The softmax is ggml_vec_soft_max_f32: exp by ggml_expf, sums of 16-value chunks (over
   // the padded length; masked cells give 0) added in double.
   constexpr int kLanes = 16;
-  pool.parallel_for(n_tokens * hp.n_head, [&](int64_t begin, int64_t end) {
+  // Work grows with the longest context in the batch (every head reads it twice).
+  int64_t max_ctx = 0;
+  for (int32_t p : batch.positions) max_ctx = std::max<int64_t>(max_ctx, p + 1);
+  const int64_t work = n_tokens * hp.n_head * max_ctx * hd * 2;
+  pool.parallel_for_sized(work, n_tokens * hp.n_head, [&](int64_t begin, int64_t end) {
     std::vector<float> qh(static_cast<size_t>(hd));
     std::vector<float> scores;
     std::vector<float> lanes(static_cast<size_t>(hd) * kLanes);

@@ -84,7 +84,9 @@ void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const 
   for (size_t i = 0; i < targets.size(); ++i)
     first_tile[i + 1] = first_tile[i] + (targets[i].w->n_out + kRowTile - 1) / kRowTile;
   const int64_t n_tiles = first_tile.back();
-  pool.run([&](int ith, int nth) {
+  int64_t work = 0;
+  for (const MatmulTarget& t : targets) work += t.w->n_out * n_in * n_tokens;
+  pool.run_sized(work, [&](int ith, int nth) {
     const int64_t begin = n_tiles * ith / nth, end = n_tiles * (ith + 1) / nth;
     size_t ti = 0;
     for (int64_t tile = begin; tile < end; ++tile) {
