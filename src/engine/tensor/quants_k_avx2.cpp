@@ -157,14 +157,20 @@ float vec_dot_q3_K_q8_K_avx2(int64_t n, const void* vx, const void* vy) {
 // Q4_K/Q5_K/Q6_K: the AMX order of quants_k.cpp's vec_dot_k_amx — per super-block the
 // lanes are folded to one exact int32, then one FMA for the quants and (Q4_K/Q5_K) one for
 // the mins, into a single scalar accumulator.
-float vec_dot_q4_K_q8_K_avx2(int64_t n, const void* vx, const void* vy) {
-  const auto* x = static_cast<const block_q4_K*>(vx);
+namespace {
+
+// Q4_K and Q5_K share everything but the fifth bit (Q5_K's qh).
+template <typename Block, bool kFifthBit>
+float vec_dot_q45_K_avx2(int64_t n, const void* vx, const void* vy) {
+  const auto* x = static_cast<const Block*>(vx);
   const auto* y = static_cast<const block_q8_K*>(vy);
   float acc = 0.0f;
   KScales s;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     k_scales(x[i], s);
-    const int32_t sumi = hsum_i32(q45_lanes<false>(x[i], nullptr, y[i].qs, s));
+    const uint8_t* qh = nullptr;
+    if constexpr (kFifthBit) qh = x[i].qh;
+    const int32_t sumi = hsum_i32(q45_lanes<kFifthBit>(x[i], qh, y[i].qs, s));
     acc = std::fma(static_cast<float>(sumi), y[i].d * fp16_to_fp32(x[i].d), acc);
     int32_t prod[4];
     min_products(s, y[i].bsums, prod);
@@ -174,21 +180,14 @@ float vec_dot_q4_K_q8_K_avx2(int64_t n, const void* vx, const void* vy) {
   return acc;
 }
 
+}  // namespace
+
+float vec_dot_q4_K_q8_K_avx2(int64_t n, const void* vx, const void* vy) {
+  return vec_dot_q45_K_avx2<block_q4_K, false>(n, vx, vy);
+}
+
 float vec_dot_q5_K_q8_K_avx2(int64_t n, const void* vx, const void* vy) {
-  const auto* x = static_cast<const block_q5_K*>(vx);
-  const auto* y = static_cast<const block_q8_K*>(vy);
-  float acc = 0.0f;
-  KScales s;
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    k_scales(x[i], s);
-    const int32_t sumi = hsum_i32(q45_lanes<true>(x[i], x[i].qh, y[i].qs, s));
-    acc = std::fma(static_cast<float>(sumi), y[i].d * fp16_to_fp32(x[i].d), acc);
-    int32_t prod[4];
-    min_products(s, y[i].bsums, prod);
-    const int32_t summ = prod[0] + prod[1] + prod[2] + prod[3];
-    acc = std::fma(static_cast<float>(summ), -y[i].d * fp16_to_fp32(x[i].dmin), acc);
-  }
-  return acc;
+  return vec_dot_q45_K_avx2<block_q5_K, true>(n, vx, vy);
 }
 
 float vec_dot_q6_K_q8_K_avx2(int64_t n, const void* vx, const void* vy) {
