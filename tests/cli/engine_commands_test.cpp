@@ -109,7 +109,7 @@ TEST(CliEngine, CorruptModelIsAOneLineError) {
   const auto model = gold_model("llama-spm-q4_0.gguf");
   TQ_REQUIRE_PATH(model);
   const std::string bytes = test::read_file(model);
-  const fs::path bad = fs::temp_directory_path() / "tq_cli_truncated.gguf";
+  const fs::path bad = test::scratch_dir("tq_cli_engine") / "truncated.gguf";
   std::ofstream(bad, std::ios::binary)
       .write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
   for (const char* cmd : {"generate", "eval", "tokenize"}) {

@@ -19,8 +19,7 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 fs::path temp_file(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "tq_inspect_tests";
-  fs::create_directories(dir);
+  const fs::path dir = test::scratch_dir("tq_inspect_tests");
   return dir / name;
 }
 

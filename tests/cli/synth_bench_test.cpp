@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "support/run.h"
+#include "support/gold.h"
 
 namespace tq {
 namespace {
@@ -17,8 +18,7 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 fs::path temp_model(const std::string& stem) {
-  const fs::path dir = fs::temp_directory_path() / "tq_synth_cli_tests";
-  fs::create_directories(dir);
+  const fs::path dir = test::scratch_dir("tq_synth_cli_tests");
   return dir / (stem + "." + std::to_string(::getpid()) + ".gguf");
 }
 

@@ -39,8 +39,7 @@ PerplexityResult measure(const fs::path& model_path, ThreadPool& pool, int32_t n
 TEST(Perplexity, Stories260KF32AndQuantised) {
   TQ_REQUIRE_PATH(stories_model());
   ThreadPool pool(2);
-  const fs::path dir = fs::temp_directory_path() / "tq_perplexity_tests";
-  fs::create_directories(dir);
+  const fs::path dir = test::scratch_dir("tq_perplexity_tests");
   const fs::path q8 = dir / "stories260K-q8_0.gguf";
   const fs::path q4 = dir / "stories260K-q4_0.gguf";
   quantize_model(stories_model().string(), q8.string(), QuantMix::Q8_0, pool);

@@ -25,8 +25,7 @@ fs::path models() {
 }
 
 fs::path temp_path(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "tq_quantize_gold_tests";
-  fs::create_directories(dir);
+  const fs::path dir = test::scratch_dir("tq_quantize_gold_tests");
   return dir / name;
 }
 

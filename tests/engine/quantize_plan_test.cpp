@@ -13,6 +13,7 @@
 #include "core/thread_pool.h"
 #include "engine/gguf/gguf.h"
 #include "engine/quantize/quantize_model.h"
+#include "support/gold.h"
 
 namespace tq {
 namespace {
@@ -20,8 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path temp_path(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "tq_quantize_plan_tests";
-  fs::create_directories(dir);
+  const fs::path dir = test::scratch_dir("tq_quantize_plan_tests");
   return dir / name;
 }
 

@@ -20,6 +20,7 @@
 #include "engine/quantize/type_mix.h"
 #include "engine/synth/synth_writer.h"
 #include "engine/tokenizer/vocab.h"
+#include "support/gold.h"
 
 namespace tq {
 namespace {
@@ -28,8 +29,7 @@ namespace fs = std::filesystem;
 
 fs::path temp_path(const std::string& stem) {
   static int counter = 0;
-  const fs::path dir = fs::temp_directory_path() / "tq_synth_tests";
-  fs::create_directories(dir);
+  const fs::path dir = test::scratch_dir("tq_synth_tests");
   return dir /
          (stem + "." + std::to_string(::getpid()) + "." + std::to_string(counter++) + ".gguf");
 }

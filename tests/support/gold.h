@@ -15,6 +15,9 @@ std::filesystem::path gold_dir();
 std::filesystem::path data_dir();
 bool require_gold();
 std::string read_file(const std::filesystem::path& p);
+// A directory of its own for this test process (<tmp>/tq_tests/<name>.<pid>), created on
+// first use: ctest runs each test in its own process, in parallel, so shared names race.
+std::filesystem::path scratch_dir(const std::string& name);
 
 }  // namespace tq::test
 
