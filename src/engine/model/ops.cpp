@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/thread_pool.h"
+#include "engine/tensor/gemm.h"
 #include "engine/tensor/quantize_row.h"
 
 namespace tq {
@@ -38,7 +39,9 @@ void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const 
   if (targets.empty() || n_tokens == 0) return;
   const int64_t n_in = targets[0].w->n_in;
   std::vector<const TypeTraits*> traits;
+  std::vector<GemmFn> gemms;
   for (const MatmulTarget& t : targets) {
+    gemms.push_back(gemm_kernel(t.w->type));
     if (t.w->n_in != n_in) throw Error("matmul_many: targets differ in input width");
     const TypeTraits& wt = type_traits(t.w->type);
     if (wt.vec_dot == nullptr)
@@ -96,6 +99,11 @@ void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const 
       const ConvertedActivations& ca = converted[conv_of[ti]];
       const int64_t o0 = (tile - first_tile[ti]) * kRowTile;
       const int64_t o1 = std::min(w.n_out, o0 + kRowTile);
+      if (gemms[ti] != nullptr) {
+        gemms[ti](n_in, w.row(o0), w.row_bytes, o1 - o0, ca.data, ca.row_bytes, n_tokens,
+                  targets[ti].y + o0, w.n_out);
+        continue;
+      }
       for (int64_t t = 0; t < n_tokens; ++t) {
         const uint8_t* a = ca.data + static_cast<size_t>(t) * ca.row_bytes;
         float* yt = targets[ti].y + t * w.n_out;

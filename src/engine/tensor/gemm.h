@@ -1,0 +1,39 @@
+// Fast matrix kernels: many weight rows against many activation rows in one call, so a
+// weight block is unpacked once for several tokens and an activation block is loaded once
+// for several rows (prompt processing), and several rows run side by side with
+// independent accumulators (decode). They compute what the type's vec_dot computes, but
+// keep their own float summation order (eight-lane accumulators, ggml's AVX2 order for the
+// 32-weight formats): results agree with the reference kernels to float rounding
+// (tests/engine/gemm_test.cpp bounds the difference), not bit for bit. TQ_ISA=scalar
+// turns them off, leaving the bit-exact reference path.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "engine/tensor/ggml_type.h"
+
+namespace tq {
+
+// y[t * y_stride + r] = row_r(w) · row_t(a) for r < n_rows, t < n_tok. Weight rows are
+// w_stride bytes apart, activation rows (the weight type's vec_dot_type) a_stride bytes.
+// n is the row length in elements (a whole number of blocks).
+using GemmFn = void (*)(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                        const uint8_t* a, size_t a_stride, int64_t n_tok, float* y,
+                        int64_t y_stride);
+
+// The fast kernel for weights of `type` on the running CPU, or nullptr (callers then use
+// the type's vec_dot row by row).
+GemmFn gemm_kernel(GgmlType type);
+
+namespace quants {
+// AVX2 + FMA + F16C (gemm_*_avx2.cpp).
+void gemm_q8_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q4_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q5_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+}  // namespace quants
+
+}  // namespace tq

@@ -1,0 +1,109 @@
+// Fast tiles for the 32-weight formats whose activations are Q8_0 (Q8_0, Q4_0, Q5_0):
+// R weight rows × T activation rows per pass over the blocks, one eight-lane float
+// accumulator per (row, token), the block's integer products formed with ggml's sign trick
+// (|w| as unsigned bytes, a with w's sign) so maddubs never saturates.
+#include <immintrin.h>
+
+#include "engine/tensor/blocks.h"
+#include "engine/tensor/gemm.h"
+#include "engine/tensor/simd_avx2.h"
+
+namespace tq::quants {
+
+using namespace avx2;
+
+namespace {
+
+inline float half(half_bits h) { return _cvtsh_ss(h); }
+
+// Signed int8 weights of one block, as the tile needs them: the bytes and the scale.
+struct UnpackQ8_0 {
+  using Block = block_q8_0;
+  static __m256i bytes(const Block& b) { return load256(b.qs); }
+};
+struct UnpackQ4_0 {
+  using Block = block_q4_0;
+  static __m256i bytes(const Block& b) {
+    return _mm256_sub_epi8(nibbles_32(b.qs), _mm256_set1_epi8(8));
+  }
+};
+// Q5_0: nibble | 0xF0 where the 5th bit is clear is exactly nibble + 16·bit − 16 as int8.
+struct UnpackQ5_0 {
+  using Block = block_q5_0;
+  static __m256i bytes(const Block& b) {
+    const __m256i high =
+        _mm256_andnot_si256(bits_32(b.qh), _mm256_set1_epi8(static_cast<char>(0xF0)));
+    return _mm256_or_si256(nibbles_32(b.qs), high);
+  }
+};
+
+template <typename U, int R, int T>
+inline void tile(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, size_t as,
+                 float* y, int64_t ys) {
+  using Block = typename U::Block;
+  __m256 acc[R][T];
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
+  const __m256i ones = _mm256_set1_epi16(1);
+  for (int64_t b = 0; b < nb; ++b) {
+    __m256i aq[T];
+    float ad[T];
+    for (int t = 0; t < T; ++t) {
+      const auto& ab = reinterpret_cast<const block_q8_0*>(a + static_cast<size_t>(t) * as)[b];
+      aq[t] = load256(ab.qs);
+      ad[t] = half(ab.d);
+    }
+    for (int r = 0; r < R; ++r) {
+      const Block& wb = reinterpret_cast<const Block*>(w + static_cast<size_t>(r) * ws)[b];
+      const __m256i wq = U::bytes(wb);
+      const __m256i wabs = _mm256_sign_epi8(wq, wq);
+      const float wd = half(wb.d);
+      for (int t = 0; t < T; ++t) {
+        const __m256i p =
+            _mm256_madd_epi16(_mm256_maddubs_epi16(wabs, _mm256_sign_epi8(aq[t], wq)), ones);
+        acc[r][t] =
+            _mm256_fmadd_ps(_mm256_set1_ps(wd * ad[t]), _mm256_cvtepi32_ps(p), acc[r][t]);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int t = 0; t < T; ++t) y[t * ys + r] = hsum8(acc[r][t]);
+}
+
+// Covers the n_rows × n_tok rectangle: groups of four rows (their weights stay in L1 while
+// every token passes), tokens two at a time, then the edges with smaller tiles.
+template <typename U, int R>
+void tokens(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, int64_t n_tok,
+            float* y, int64_t ys) {
+  int64_t t = 0;
+  for (; t + 2 <= n_tok; t += 2) tile<U, R, 2>(nb, w, ws, a + t * as, as, y + t * ys, ys);
+  if (t < n_tok) tile<U, R, 1>(nb, w, ws, a + t * as, as, y + t * ys, ys);
+}
+
+template <typename U>
+void gemm(int64_t n, const uint8_t* w, size_t ws, int64_t n_rows, const uint8_t* a, size_t as,
+          int64_t n_tok, float* y, int64_t ys) {
+  const int64_t nb = n / kQK8_0;
+  int64_t r = 0;
+  for (; r + 4 <= n_rows; r += 4) tokens<U, 4>(nb, w + r * ws, ws, a, as, n_tok, y + r, ys);
+  for (; r < n_rows; ++r) tokens<U, 1>(nb, w + r * ws, ws, a, as, n_tok, y + r, ys);
+}
+
+}  // namespace
+
+void gemm_q8_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride) {
+  gemm<UnpackQ8_0>(n, w, w_stride, n_rows, a, a_stride, n_tok, y, y_stride);
+}
+
+void gemm_q4_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride) {
+  gemm<UnpackQ4_0>(n, w, w_stride, n_rows, a, a_stride, n_tok, y, y_stride);
+}
+
+void gemm_q5_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride) {
+  gemm<UnpackQ5_0>(n, w, w_stride, n_rows, a, a_stride, n_tok, y, y_stride);
+}
+
+}  // namespace tq::quants
