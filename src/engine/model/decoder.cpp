@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/fp16.h"
 #include "core/thread_pool.h"
+#include "engine/model/fast_ops.h"
 #include "engine/model/ops.h"
 #include "engine/model/weight_loader.h"
 #include "engine/tensor/lane_order.h"
@@ -80,6 +81,28 @@ void DecoderModel::attention(ThreadPool& pool, int32_t layer, const Batch& batch
   int64_t max_ctx = 0;
   for (int32_t p : batch.positions) max_ctx = std::max<int64_t>(max_ctx, p + 1);
   const int64_t work = n_tokens * hp.n_head * max_ctx * hd * 2;
+  if (fast_ops_available() && hd % 8 == 0) {
+    pool.parallel_for_sized(work, n_tokens * hp.n_head, [&](int64_t begin, int64_t end) {
+      std::vector<float> scores(static_cast<size_t>(max_ctx + 8));
+      for (int64_t job = begin; job < end; ++job) {
+        const int64_t t = job / hp.n_head;
+        const int32_t h = static_cast<int32_t>(job % hp.n_head);
+        const int32_t seq = batch.seq_ids[static_cast<size_t>(t)];
+        AttentionHead a;
+        a.q = q + (t * hp.n_head + h) * hd;
+        a.k = cache.k(layer, seq, 0) + (h / group) * hd;
+        a.v = cache.v(layer, seq, 0) + (h / group) * hd;
+        a.stride = static_cast<size_t>(cache.kv_width());
+        a.head_dim = hd;
+        a.n_kv = batch.positions[static_cast<size_t>(t)] + 1;
+        a.scale = scale;
+        a.scores = scores.data();
+        a.out = out + (t * hp.n_head + h) * hd;
+        fast::attention_head_avx2(a);
+      }
+    });
+    return;
+  }
   pool.parallel_for_sized(work, n_tokens * hp.n_head, [&](int64_t begin, int64_t end) {
     std::vector<float> qh(static_cast<size_t>(hd));
     std::vector<float> scores;

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/thread_pool.h"
+#include "engine/model/fast_ops.h"
 #include "engine/tensor/gemm.h"
 #include "engine/tensor/quantize_row.h"
 
@@ -121,6 +122,11 @@ void embedding_row(const WeightMatrix& w, int64_t id, float* out) {
 }
 
 void rms_norm(float* x, int64_t n_tokens, int64_t width, const WeightVector& weight, float eps) {
+  if (fast_ops_available()) {
+    for (int64_t t = 0; t < n_tokens; ++t)
+      fast::rms_norm_row_avx2(x + t * width, width, weight.empty() ? nullptr : weight.data, eps);
+    return;
+  }
   for (int64_t t = 0; t < n_tokens; ++t) {
     float* row = x + t * width;
     double sum = 0.0;
@@ -162,6 +168,7 @@ void add_bias(float* x, int64_t n_tokens, int64_t width, const WeightVector& bia
 }
 
 void add_inplace(float* dst, const float* src, int64_t n) {
+  if (fast_ops_available()) return fast::add_avx2(dst, src, n);
   for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
 }
 
@@ -181,6 +188,7 @@ float ggml_expf(float x) {
 }
 
 void swiglu(float* gate, const float* up, int64_t n) {
+  if (fast_ops_available()) return fast::swiglu_avx2(gate, up, n);
   // llama.cpp: ggml_silu (x / (1 + exp(-x)), exp by ggml_expf for every full 16-float
   // chunk, libm expf for the rest) then ggml_mul by up. Chunks are per row there; they
   // coincide with chunks of the flat buffer because FFN widths are multiples of 16.

@@ -5,7 +5,7 @@
 // keep their own float summation order (eight-lane accumulators, ggml's AVX2 order for the
 // 32-weight formats): results agree with the reference kernels to float rounding
 // (tests/engine/gemm_test.cpp bounds the difference), not bit for bit. TQ_ISA=scalar
-// turns them off, leaving the bit-exact reference path.
+// or exact numerics (numerics.h) turn them off, leaving the reference path.
 #pragma once
 
 #include <cstddef>
@@ -28,12 +28,12 @@ GemmFn gemm_kernel(GgmlType type);
 
 namespace quants {
 // AVX2 + FMA + F16C (gemm_*_avx2.cpp).
-void gemm_q8_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
-                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
-void gemm_q4_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
-                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
-void gemm_q5_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
-                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q8_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q4_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q5_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
 }  // namespace quants
 
 }  // namespace tq

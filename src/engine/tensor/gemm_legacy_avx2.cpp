@@ -14,7 +14,9 @@ using namespace avx2;
 
 namespace {
 
-inline float half(half_bits h) { return _cvtsh_ss(h); }
+inline float half(half_bits h) {
+  return _cvtsh_ss(h);
+}
 
 // Signed int8 weights of one block, as the tile needs them: the bytes and the scale.
 struct UnpackQ8_0 {
@@ -38,8 +40,8 @@ struct UnpackQ5_0 {
 };
 
 template <typename U, int R, int T>
-inline void tile(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, size_t as,
-                 float* y, int64_t ys) {
+inline void tile(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y,
+                 int64_t ys) {
   using Block = typename U::Block;
   __m256 acc[R][T];
   for (int r = 0; r < R; ++r)
@@ -61,8 +63,7 @@ inline void tile(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, size
       for (int t = 0; t < T; ++t) {
         const __m256i p =
             _mm256_madd_epi16(_mm256_maddubs_epi16(wabs, _mm256_sign_epi8(aq[t], wq)), ones);
-        acc[r][t] =
-            _mm256_fmadd_ps(_mm256_set1_ps(wd * ad[t]), _mm256_cvtepi32_ps(p), acc[r][t]);
+        acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(wd * ad[t]), _mm256_cvtepi32_ps(p), acc[r][t]);
       }
     }
   }
@@ -91,18 +92,18 @@ void gemm(int64_t n, const uint8_t* w, size_t ws, int64_t n_rows, const uint8_t*
 
 }  // namespace
 
-void gemm_q8_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
-                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride) {
+void gemm_q8_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride) {
   gemm<UnpackQ8_0>(n, w, w_stride, n_rows, a, a_stride, n_tok, y, y_stride);
 }
 
-void gemm_q4_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
-                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride) {
+void gemm_q4_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride) {
   gemm<UnpackQ4_0>(n, w, w_stride, n_rows, a, a_stride, n_tok, y, y_stride);
 }
 
-void gemm_q5_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
-                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride) {
+void gemm_q5_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride) {
   gemm<UnpackQ5_0>(n, w, w_stride, n_rows, a, a_stride, n_tok, y, y_stride);
 }
 
