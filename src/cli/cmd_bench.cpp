@@ -124,6 +124,10 @@ int run_bench_cli(const BenchCliOptions& o) {
     j["bytes_per_token"] = r.bytes_per_token;
     j["decode_gb_s"] = r.decode_gb_s;
     if (bw) j["decode_membw_ratio"] = r.decode_gb_s / bw->gb_s_n;
+    j["peak_rss_bytes"] = r.peak_rss_bytes;
+    j["kv_cache_bytes"] = r.kv_cache_bytes;
+    j["rss_budget_bytes"] = r.rss_budget_bytes;
+    j["rss_within_budget"] = r.peak_rss_bytes <= r.rss_budget_bytes;
     if (!o.json) {
       print_table(name, r);
       std::printf("decode reads %.1f MB/token -> %.2f GB/s", r.bytes_per_token / 1e6,
@@ -132,6 +136,10 @@ int run_bench_cli(const BenchCliOptions& o) {
         std::printf(" (%.1f%% of the measured %.2f GB/s)", 100.0 * r.decode_gb_s / bw->gb_s_n,
                     bw->gb_s_n);
       std::printf("\n");
+      std::printf("peak RSS %.1f MiB, budget %.1f MiB (tensors + KV cache %.1f MiB + 64 MiB): %s\n",
+                  r.peak_rss_bytes / 1048576.0, r.rss_budget_bytes / 1048576.0,
+                  r.kv_cache_bytes / 1048576.0,
+                  r.peak_rss_bytes <= r.rss_budget_bytes ? "within" : "OVER");
     }
   }
   if (o.json) std::printf("%s\n", j.dump().c_str());

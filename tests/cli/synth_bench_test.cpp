@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "support/run.h"
 #include "support/gold.h"
+#include "support/run.h"
 
 namespace tq {
 namespace {
@@ -58,7 +58,8 @@ TEST(CliBench, JsonHasPositiveNumbers) {
   ASSERT_EQ(r.exit_code, cli::kExitOk) << r.err;
   const json j = json::parse(r.out);
   for (const char* key : {"prompt_tok_s", "decode_tok_s", "threads", "model_bytes", "n_params",
-                          "bytes_per_token", "decode_gb_s", "membw_gb_s", "decode_membw_ratio"}) {
+                          "bytes_per_token", "decode_gb_s", "membw_gb_s", "decode_membw_ratio",
+                          "peak_rss_bytes", "kv_cache_bytes", "rss_budget_bytes"}) {
     ASSERT_TRUE(j.contains(key)) << key << " in " << r.out;
     EXPECT_GT(j[key].get<double>(), 0.0) << key;
   }
@@ -70,6 +71,11 @@ TEST(CliBench, JsonHasPositiveNumbers) {
   EXPECT_TRUE(j["isa"].is_string());
   EXPECT_EQ(j["decode_tok_s_runs"].size(), 2u);
   EXPECT_GT(j["bytes_per_token"].get<double>(), j["weight_bytes_per_token"].get<double>());
+  // The memory budget of the issue: tensors + KV cache + 64 MiB (whether a run stays within
+  // it is a measurement, not asserted here: sanitizer builds use far more).
+  EXPECT_EQ(j["rss_budget_bytes"].get<uint64_t>(),
+            j["model_bytes"].get<uint64_t>() + j["kv_cache_bytes"].get<uint64_t>() + (64u << 20));
+  EXPECT_TRUE(j["rss_within_budget"].is_boolean());
 
   // The human form: llama-bench's table.
   auto t = test::run({test::cli_path(), "bench", "-m", model.string(), "-p", "8", "-n", "2", "-r",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <random>
 
 #include "core/error.h"
@@ -80,6 +81,15 @@ ModelFootprint model_footprint(const Model& model) {
   return f;
 }
 
+uint64_t peak_rss_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;  // kB
+  }
+  return 0;
+}
+
 BenchResult run_bench(const Model& model, ThreadPool& pool, const BenchParams& p,
                       const BenchRunFn& on_run) {
   if (p.n_prompt < 0 || p.n_gen < 0 || p.n_prompt + p.n_gen == 0)
@@ -110,6 +120,10 @@ BenchResult run_bench(const Model& model, ThreadPool& pool, const BenchParams& p
                       static_cast<uint64_t>(mean_positions *
                                             static_cast<double>(r.footprint.kv_bytes_per_position));
   r.decode_gb_s = static_cast<double>(r.bytes_per_token) * r.decode.mean / 1e9;
+  r.kv_cache_bytes =
+      static_cast<uint64_t>(std::max(1, p.n_prompt + p.n_gen)) * r.footprint.kv_bytes_per_position;
+  r.rss_budget_bytes = r.footprint.model_bytes + r.kv_cache_bytes + (uint64_t{64} << 20);
+  r.peak_rss_bytes = peak_rss_bytes();
   return r;
 }
 

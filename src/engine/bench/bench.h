@@ -53,7 +53,16 @@ struct BenchResult {
   // Mean bytes a decode step reads: the weights plus the K/V of every earlier position.
   uint64_t bytes_per_token = 0;
   double decode_gb_s = 0.0;  // bytes_per_token × mean decode tok/s
+  // Memory: the process's peak resident set (VmHWM) after the runs, and the budget it is
+  // held to: the file's tensors (mapped, not copied) + the KV cache + 64 MiB of working
+  // memory. Zero where /proc is not readable.
+  uint64_t peak_rss_bytes = 0;
+  uint64_t kv_cache_bytes = 0;
+  uint64_t rss_budget_bytes = 0;
 };
+
+// The process's peak resident set size in bytes (VmHWM of /proc/self/status), 0 if unknown.
+uint64_t peak_rss_bytes();
 
 // Called after each measured repetition (index from 0), e.g. to print progress.
 using BenchRunFn = std::function<void(int repetition, const BenchRun& run)>;
