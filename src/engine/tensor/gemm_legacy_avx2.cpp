@@ -14,6 +14,10 @@ using namespace avx2;
 
 namespace {
 
+// Decode reads each weight once from memory; prefetching this far ahead of the block in
+// use keeps a stream going that the hardware prefetchers alone do not (measured on Zen).
+constexpr size_t kPrefetchAhead = 2048;
+
 inline float half(half_bits h) {
   return _cvtsh_ss(h);
 }
@@ -57,6 +61,8 @@ inline void tile(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, size
     }
     for (int r = 0; r < R; ++r) {
       const Block& wb = reinterpret_cast<const Block*>(w + static_cast<size_t>(r) * ws)[b];
+      if constexpr (T == 1)
+        _mm_prefetch(reinterpret_cast<const char*>(&wb) + kPrefetchAhead, _MM_HINT_T0);
       const __m256i wq = U::bytes(wb);
       const __m256i wabs = _mm256_sign_epi8(wq, wq);
       const float wd = half(wb.d);
@@ -71,8 +77,10 @@ inline void tile(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, size
     for (int t = 0; t < T; ++t) y[t * ys + r] = hsum8(acc[r][t]);
 }
 
-// Covers the n_rows × n_tok rectangle: groups of four rows (their weights stay in L1 while
-// every token passes), tokens two at a time, then the edges with smaller tiles.
+// Covers the n_rows × n_tok rectangle. Prompts: groups of four rows (their weights stay in
+// L1 while every token passes), tokens two at a time, then the edges with smaller tiles.
+// Decode (one token): one row at a time — a single prefetched stream read faster than four
+// interleaved ones on the machine this was measured on (user time −35% on a 0.5B model).
 template <typename U, int R>
 void tokens(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, int64_t n_tok,
             float* y, int64_t ys) {
@@ -86,7 +94,8 @@ void gemm(int64_t n, const uint8_t* w, size_t ws, int64_t n_rows, const uint8_t*
           int64_t n_tok, float* y, int64_t ys) {
   const int64_t nb = n / kQK8_0;
   int64_t r = 0;
-  for (; r + 4 <= n_rows; r += 4) tokens<U, 4>(nb, w + r * ws, ws, a, as, n_tok, y + r, ys);
+  if (n_tok > 1)
+    for (; r + 4 <= n_rows; r += 4) tokens<U, 4>(nb, w + r * ws, ws, a, as, n_tok, y + r, ys);
   for (; r < n_rows; ++r) tokens<U, 1>(nb, w + r * ws, ws, a, as, n_tok, y + r, ys);
 }
 
