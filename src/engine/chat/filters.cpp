@@ -90,7 +90,7 @@ Value f_items(Interpreter& in, const Value& v, CallArgs& args) {
   if (v.is_undefined()) return Value(ValueList{});
   if (!v.is_dict()) in.fail(args.line, "Can only get item pairs from a mapping.");
   ValueList out;
-  for (const auto& [k, x] : v.as_dict().items()) out.emplace_back(ValueList{Value(k), x});
+  for (const auto& [k, x] : v.as_dict().items()) out.push_back(Value::tuple({Value(k), x}));
   return Value(std::move(out));
 }
 
@@ -292,7 +292,7 @@ Value f_dictsort(Interpreter& in, const Value& v, CallArgs& args) {
     return reverse ? sort_less(in, kb, ka, cs, args.line) : sort_less(in, ka, kb, cs, args.line);
   });
   ValueList out;
-  for (const auto& [k, x] : items) out.emplace_back(ValueList{Value(k), x});
+  for (const auto& [k, x] : items) out.push_back(Value::tuple({Value(k), x}));
   return Value(std::move(out));
 }
 
@@ -345,7 +345,8 @@ Value f_round(Interpreter& in, const Value& v, CallArgs& args) {
   const std::string* method = opt_str(in, args, 1, "method");
   const double scale = std::pow(10.0, static_cast<double>(prec.is_int() ? prec.as_int() : 0));
   const double x = v.as_double() * scale;
-  double r = std::round(x);
+  // Python's round() goes to even on a tie (2.5 → 2.0); so does nearbyint's default mode.
+  double r = std::nearbyint(x);
   if (method && *method == "floor") r = std::floor(x);
   if (method && *method == "ceil") r = std::ceil(x);
   return Value(r / scale);

@@ -321,7 +321,7 @@ Value Interpreter::call_macro(const Stmt& def, CallArgs& args, const Value* call
       frame->set(p.name, p.default_value ? eval(*p.default_value)
                                          : Value::undefined("'" + p.name + "' is undefined"));
     }
-    frame->set("varargs", Value(std::move(varargs)));
+    frame->set("varargs", Value::tuple(std::move(varargs)));
     frame->set("kwargs", Value(std::move(kwargs)));
     if (caller) frame->set("caller", *caller);
     out = capture(def.bodies[0]);
@@ -380,6 +380,7 @@ Value Interpreter::eval(const Expr& e) {
     case Expr::Kind::Tuple: {
       ValueList out;
       for (const auto& item : e.items) out.push_back(eval(*item));
+      if (e.kind == Expr::Kind::Tuple) return Value::tuple(std::move(out));
       return Value(std::move(out));
     }
     case Expr::Kind::Dict: {

@@ -54,16 +54,7 @@ class Lexer {
       std::string text = src_.substr(pos_, tag - pos_);
       const int text_line = line_;
       advance_to(tag);
-      if (mod == '-') {
-        rstrip(text);
-      } else if (mod != '+' && opt_.lstrip_blocks && kind != '{') {
-        // Only blanks between the line start and the tag: the tag owns its line.
-        const size_t nl = text.rfind('\n');
-        const size_t l_pos = nl == std::string::npos ? 0 : nl + 1;
-        if ((l_pos > 0 || line_starting_) && l_pos < text.size() &&
-            text.find_first_not_of(" \t\f\v", l_pos) == std::string::npos)
-          text.resize(l_pos);
-      }
+      strip_before_tag(text, mod, kind != '{');
       emit_text(std::move(text), text_line);
       const int tag_line = line_;
       advance_to(tag + 2 + ((mod == '-' || mod == '+') ? 1 : 0));
@@ -73,13 +64,11 @@ class Lexer {
         out_.push_back({Token::Type::VarBegin, "{{", tag_line});
         expression("}}", Token::Type::VarEnd, tag_line);
       } else {
-        const size_t first = out_.size();
-        out_.push_back({Token::Type::BlockBegin, "{%", tag_line});
-        expression("%}", Token::Type::BlockEnd, tag_line);
-        if (out_.size() - first == 3 && out_[first + 1].type == Token::Type::Name &&
-            out_[first + 1].value == "raw") {
-          out_.resize(first);
+        if (raw_begin()) {
           raw(tag_line);
+        } else {
+          out_.push_back({Token::Type::BlockBegin, "{%", tag_line});
+          expression("%}", Token::Type::BlockEnd, tag_line);
         }
       }
     }
@@ -111,6 +100,20 @@ class Lexer {
     s.resize(n);
   }
 
+  // Whitespace control on the text before a tag: `-` strips it all; lstrip_blocks drops
+  // the blanks between the line start and a block or comment tag (the tag owns its line).
+  void strip_before_tag(std::string& text, char mod, bool is_block) const {
+    if (mod == '-') {
+      rstrip(text);
+    } else if (mod != '+' && opt_.lstrip_blocks && is_block) {
+      const size_t nl = text.rfind('\n');
+      const size_t l_pos = nl == std::string::npos ? 0 : nl + 1;
+      if ((l_pos > 0 || line_starting_) && l_pos < text.size() &&
+          text.find_first_not_of(" \t\f\v", l_pos) == std::string::npos)
+        text.resize(l_pos);
+    }
+  }
+
   void emit_text(std::string text, int line) {
     if (!text.empty()) out_.push_back({Token::Type::Text, std::move(text), line});
   }
@@ -138,7 +141,25 @@ class Lexer {
     after_close(mod, true);
   }
 
-  // {% raw %}…{% endraw %}: the text in between is output as written.
+  // At `raw %}` / `raw -%}` (just past `{%`): consumes it. Jinja2 does not apply
+  // trim_blocks to the opening raw tag, only `-`.
+  bool raw_begin() {
+    size_t p = pos_;
+    while (p < src_.size() && is_space(src_[p])) ++p;
+    if (src_.compare(p, 3, "raw") != 0) return false;
+    p += 3;
+    while (p < src_.size() && is_space(src_[p])) ++p;
+    const bool strip = p < src_.size() && src_[p] == '-';
+    if (strip) ++p;
+    if (src_.compare(p, 2, "%}") != 0) return false;
+    advance_to(p + 2);
+    line_starting_ = false;
+    if (strip) after_close('-', true);
+    return true;
+  }
+
+  // The body of {% raw %}…{% endraw %}: output as written. The closing tag strips and
+  // trims like any block tag.
   void raw(int tag_line) {
     size_t search = pos_;
     for (;;) {
@@ -161,8 +182,9 @@ class Lexer {
         continue;
       }
       std::string text = src_.substr(pos_, open - pos_);
-      if (lmod == '-') rstrip(text);
-      emit_text(std::move(text), line_);
+      const int text_line = line_;
+      strip_before_tag(text, lmod, true);
+      emit_text(std::move(text), text_line);
       advance_to(p + 2);
       after_close(rmod, true);
       return;

@@ -148,7 +148,7 @@ Value dict_method(Interpreter& in, const ValueDict& d, const std::string& m, Cal
   ValueList out;
   for (const auto& [k, v] : d.items()) {
     if (m == "items")
-      out.emplace_back(ValueList{Value(k), v});
+      out.push_back(Value::tuple({Value(k), v}));
     else if (m == "keys")
       out.emplace_back(k);
     else

@@ -116,7 +116,7 @@ class Parser {
       const Token& tok = peek();
       if (tok.type == T::End) {
         if (stops.size() != 0)
-          fail("unexpected end of template: missing {% " + std::string(*stops.begin()) + " %}");
+          fail("unexpected end of template: missing {% " + std::string(*(stops.end() - 1)) + " %}");
         return out;
       }
       if (tok.type == T::Text) {

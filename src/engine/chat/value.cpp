@@ -37,6 +37,12 @@ class NativeCallable final : public Callable {
 
 }  // namespace
 
+Value Value::tuple(ValueList l) {
+  Value v(std::move(l));
+  v.tuple_ = true;
+  return v;
+}
+
 Value Value::make_namespace(ValueDict attrs) {
   return Value(std::make_shared<ValueDict>(std::move(attrs)));
 }
@@ -173,13 +179,14 @@ std::string Value::repr() const {
     case Kind::String:
       return string_repr(as_string());
     case Kind::List: {
-      std::string out = "[";
+      std::string out = tuple_ ? "(" : "[";
       bool first = true;
       for (const auto& v : as_list()) {
         if (!first) out += ", ";
         first = false;
         out += v.repr();
       }
+      if (tuple_) return out + (as_list().size() == 1 ? ",)" : ")");
       return out + "]";
     }
     case Kind::Dict: {

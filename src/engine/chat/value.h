@@ -75,6 +75,8 @@ class Value {
   Value(const char* s) : v_(std::string(s)) {}
   Value(ValueList l) : v_(std::make_shared<const ValueList>(std::move(l))) {}
   Value(ValueDict d) : v_(std::make_shared<const ValueDict>(std::move(d))) {}
+  // A Python tuple: a list that prints with parentheses (dict items, `(a, b)`, varargs).
+  static Value tuple(ValueList l);
   static Value make_namespace(ValueDict attrs);
   static Value make_callable(std::shared_ptr<Callable> c) { return Value(std::move(c)); }
   static Value native(std::string name, NativeFunction fn);
@@ -91,6 +93,7 @@ class Value {
   bool is_dict() const { return kind() == Kind::Dict; }
   bool is_namespace() const { return kind() == Kind::Namespace; }
   bool is_callable() const { return kind() == Kind::Callable; }
+  bool is_tuple() const { return tuple_; }
 
   bool as_bool() const { return std::get<bool>(v_); }
   int64_t as_int() const { return std::get<int64_t>(v_); }
@@ -122,6 +125,7 @@ class Value {
   explicit Value(std::shared_ptr<ValueDict> ns) : v_(std::move(ns)) {}
   explicit Value(std::shared_ptr<Callable> c) : v_(std::move(c)) {}
   Storage v_;
+  bool tuple_ = false;
 };
 
 // Python ==: numbers compare by value across int/float/bool, containers deeply.
