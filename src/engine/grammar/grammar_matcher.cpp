@@ -64,6 +64,7 @@ GrammarMatcher::State GrammarMatcher::compact(State keep) {
   for (const uint32_t top : sets_[k.set]) live.push_back(stacks_.positions(top));
   reset_tables();
   std::vector<uint32_t> set;
+  set.reserve(live.size());
   for (const auto& positions : live) set.push_back(stacks_.from_positions(positions));
   std::sort(set.begin(), set.end());
   return intern({intern_set(std::move(set)), k.partial, k.need, k.len});

@@ -82,7 +82,12 @@ class SchemaConverter {
   std::string convert() {
     const std::string top = visit(root_, "root-value", "#", 0);
     std::string out = "root ::= " + top + "\n";
-    for (const auto& [name, body] : rules_) out += name + " ::= " + body + "\n";
+    for (const auto& [name, body] : rules_) {
+      out += name;
+      out += " ::= ";
+      out += body;
+      out += '\n';
+    }
     return out;
   }
 
@@ -187,7 +192,7 @@ class SchemaConverter {
       bad(at + "/$ref", "'" + target + "' points nowhere in the schema");
     }
     // Named before its body is visited, so recursive references find it.
-    const std::string name = fresh("ref" + target.substr(target.rfind('/') + 1));
+    std::string name = fresh("ref" + target.substr(target.rfind('/') + 1));
     refs_.emplace(target, name);
     rules_.emplace(name, "");
     rules_[name] = visit(*node, name + "-value", target, depth + 1);
@@ -259,7 +264,7 @@ std::string SchemaConverter::object_rule(const Json& s, const std::string& hint,
     kvs.emplace_back(key, json_literal(Json(key)) + " ws \":\" ws " + value + " ws");
     must.push_back(required.count(key) != 0);
   };
-  for (const auto& [key, schema] : props.items()) add_kv(key, schema, at + "/properties/" + key);
+  for (const auto& [key, schema] : props.items()) add_kv(key, schema, at + "/properties/" += key);
   for (const std::string& key : required)
     if (!props.contains(key)) add_kv(key, Json(true), at + "/required");
   use("ws");
@@ -280,10 +285,12 @@ std::string SchemaConverter::object_rule(const Json& s, const std::string& hint,
   for (size_t i = n; i-- > 0;) {
     const std::string& kv = kvs[i].second;
     const std::string tail = rest.empty() ? "" : " " + rest;
-    const std::string first_body =
-        must[i] ? kv + tail : kv + tail + " | " + (first.empty() ? "\"\"" : first);
-    const std::string rest_body =
-        must[i] ? "\",\" ws " + kv + tail : "( \",\" ws " + kv + " )?" + tail;
+    std::string first_body = kv + tail;
+    if (!must[i]) first_body += " | " + (first.empty() ? "\"\"" : first);
+    std::string rest_body = must[i] ? "\",\" ws " : "( \",\" ws ";
+    rest_body += kv;
+    if (!must[i]) rest_body += " )?";
+    rest_body += tail;
     first = add(hint + "-from-" + std::to_string(i), first_body);
     if (i > 0) rest = add(hint + "-after-" + std::to_string(i - 1), rest_body);
   }

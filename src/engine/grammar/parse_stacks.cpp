@@ -1,6 +1,9 @@
 #include "engine/grammar/parse_stacks.h"
 
 #include <algorithm>
+#include <string>
+
+#include "core/error.h"
 
 namespace tq {
 namespace {
@@ -12,6 +15,11 @@ uint64_t frame_key(uint32_t pos, uint32_t parent) {
 void sort_unique(std::vector<uint32_t>& v) {
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
+  if (v.size() > ParseStacks::kMaxStacks)
+    throw InputError("grammar: too ambiguous, more than " +
+                     std::to_string(ParseStacks::kMaxStacks) +
+                     " ways to parse the text so far (simplify repetitions of rules that can "
+                     "match the same text)");
 }
 
 }  // namespace

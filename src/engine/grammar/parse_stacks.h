@@ -24,6 +24,10 @@ class ParseStacks {
 
   explicit ParseStacks(const Grammar& grammar) : g_(grammar) {}
 
+  // Ambiguous grammars can need a number of stacks exponential in the input length
+  // (x ::= "a" x{1,5} | "a"); past this many at once, step() and initial() throw InputError.
+  static constexpr size_t kMaxStacks = 4096;
+
   // The stacks before any input: the start rule's alternatives, expanded.
   std::vector<uint32_t> initial();
   // The stacks after reading cp on each of `in` (sorted, unique; may contain kComplete).
