@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add("bench", tq::cli::register_bench);
   add("quantize", tq::cli::register_quantize);
   add("perplexity", tq::cli::register_perplexity);
+  add("template", tq::cli::register_template);
 
   try {
     app.parse(argc, argv);

@@ -7,6 +7,7 @@
 #include "engine/model/model.h"
 #include "engine/sampling/log_prob.h"
 #include "engine/sampling/stop_strings.h"
+#include "engine/sampling/token_constraint.h"
 
 namespace tq {
 
@@ -56,6 +57,9 @@ GenerationResult Generator::generate(const std::vector<TokenId>& prompt,
   ForwardOutput out;
   const Vocab& vocab = model_->vocab();
   for (TokenId t : prompt) sampler.accept(t);  // penalties see the prompt, as in llama.cpp
+  TokenConstraint* constraint = params.constraint.get();
+  std::vector<float> masked;
+  if (constraint != nullptr) constraint->reset();
 
   // Prompt processing, in batches; logits only for the last prompt token.
   auto t0 = Clock::now();
@@ -79,7 +83,15 @@ GenerationResult Generator::generate(const std::vector<TokenId>& prompt,
   res.finish = FinishReason::Length;
   for (int32_t i = 0; i < params.max_tokens; ++i) {
     std::span<const float> logits(out.logits_row(0), static_cast<size_t>(out.n_vocab));
-    const TokenId next = sampler.sample(logits);
+    TokenId next;
+    if (constraint != nullptr) {
+      masked.assign(logits.begin(), logits.end());
+      constraint->mask(masked);
+      next = sampler.sample(masked);
+      constraint->accept(next);
+    } else {
+      next = sampler.sample(logits);
+    }
     sampler.accept(next);
     res.generated.push_back(next);
     res.logprobs.push_back(log_softmax_at(logits, next));
@@ -94,6 +106,11 @@ GenerationResult Generator::generate(const std::vector<TokenId>& prompt,
     }
     if (step.stopped) {
       res.finish = FinishReason::Stop;
+      break;
+    }
+    if (constraint != nullptr && constraint->finished()) {
+      // The value is closed: the same ending as an end-of-generation token ("stop").
+      res.finish = FinishReason::EndOfGeneration;
       break;
     }
     if (i + 1 == params.max_tokens) break;

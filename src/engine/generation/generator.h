@@ -17,6 +17,7 @@ namespace tq {
 
 class Model;
 class ThreadPool;
+class TokenConstraint;
 
 struct GenerationParams {
   int32_t max_tokens = 128;
@@ -24,6 +25,9 @@ struct GenerationParams {
   std::vector<std::string> stop;  // stop strings; generation ends before them
   bool ignore_eos = false;        // keep going past end-of-generation tokens
   int32_t n_batch = 256;          // prompt tokens per forward pass
+  // Optional (grammar, JSON schema): masks logits before sampling; generation ends when it
+  // is finished. Reset at the start of generate(); one generation at a time.
+  std::shared_ptr<TokenConstraint> constraint;
 };
 
 enum class FinishReason { Stop, Length, EndOfGeneration, ContextFull, Cancelled };
