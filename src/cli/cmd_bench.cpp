@@ -13,6 +13,7 @@
 #include "core/thread_pool.h"
 #include "engine/bench/bench.h"
 #include "engine/bench/membw.h"
+#include "engine/bench/serve_bench.h"
 #include "engine/generation/generator.h"
 #include "engine/gguf/gguf.h"
 #include "engine/grammar/gbnf_parser.h"
@@ -32,7 +33,40 @@ struct BenchCliOptions {
   int membw_mib = 1024;
   int membw_passes = 5;
   std::string schema_file;  // --json-schema: also measure constrained decoding
+  int parallel = 0;         // --parallel N: aggregate decode of N sequences vs one
+  int shared_prefix = 0;    // --shared-prefix N: time to first token with a cached prefix
+  int suffix = 16;
 };
+
+// Continuous batching and prefix reuse, through the Scheduler as a server would use it.
+void bench_serving(const std::shared_ptr<const Model>& model, ThreadPool& pool,
+                   const BenchCliOptions& o, nlohmann::json& j) {
+  if (o.parallel > 0) {
+    const ParallelBenchResult r = run_parallel_bench(
+        model, pool, o.parallel, std::max(1, o.params.n_prompt), std::max(2, o.params.n_gen));
+    j["parallel_sequences"] = r.n_seq;
+    j["single_decode_tok_s"] = r.single_decode_tok_s;
+    j["parallel_decode_tok_s"] = r.aggregate_decode_tok_s;
+    j["parallel_speedup"] = r.speedup;
+    if (!o.json)
+      std::printf("%d sequences: %.2f tok/s together vs %.2f alone (x%.2f)\n", r.n_seq,
+                  r.aggregate_decode_tok_s, r.single_decode_tok_s, r.speedup);
+  }
+  if (o.shared_prefix > 0) {
+    const PrefixBenchResult r = run_prefix_bench(model, pool, o.shared_prefix, o.suffix);
+    j["prefix_tokens"] = r.n_prefix;
+    j["suffix_tokens"] = r.n_suffix;
+    j["prefix_first_ttft_s"] = r.first_ttft_s;
+    j["prefix_second_ttft_s"] = r.second_ttft_s;
+    j["prefix_ttft_ratio"] = r.ratio;
+    j["prefix_reused_tokens"] = r.reused_tokens;
+    if (!o.json)
+      std::printf(
+          "shared %d-token prefix + %d-token suffix: first request %.3f s to first "
+          "token, second %.3f s (x%.1f, %d tokens reused)\n",
+          r.n_prefix, r.n_suffix, r.first_ttft_s, r.second_ttft_s, r.ratio, r.reused_tokens);
+  }
+}
 
 // Decoding with and without a JSON-schema constraint, alternating runs so that machine
 // noise hits both alike. Each constrained run builds its constraint from scratch (cold
@@ -218,6 +252,7 @@ int run_bench_cli(const BenchCliOptions& o) {
                   r.peak_rss_bytes <= r.rss_budget_bytes ? "within" : "OVER");
     }
     if (!o.schema_file.empty()) bench_constraint(model, pool, o, j);
+    bench_serving(model, pool, o, j);
   }
   if (o.json) std::printf("%s\n", j.dump().c_str());
   return kExitOk;
@@ -254,6 +289,16 @@ Action register_bench(CLI::App& app) {
                   "Also time decoding constrained to this JSON Schema against unconstrained "
                   "decoding (-n tokens, -r runs)")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--parallel", o->parallel,
+                  "Also decode N sequences together through the scheduler and report the "
+                  "aggregate tok/s against one sequence (-p prompt, -n generated tokens)")
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--shared-prefix", o->shared_prefix,
+                  "Also time the first token of two requests sharing an N-token prefix")
+      ->check(CLI::Range(1, 1 << 16));
+  cmd->add_option("--suffix", o->suffix, "Distinct suffix tokens for --shared-prefix")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 16));
   return [o] { return run_bench_cli(*o); };
 }
 

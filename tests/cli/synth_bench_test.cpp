@@ -86,6 +86,20 @@ TEST(CliBench, JsonHasPositiveNumbers) {
   fs::remove(model);
 }
 
+TEST(CliBench, ParallelAndSharedPrefix) {
+  const fs::path model = synth("tiny-llama", "Q8_0");
+  auto r =
+      test::run({test::cli_path(), "bench", "-m", model.string(), "-p", "8", "-n", "6", "-r", "1",
+                 "-t", "1", "--json", "--parallel", "3", "--shared-prefix", "40", "--suffix", "4"});
+  ASSERT_EQ(r.exit_code, cli::kExitOk) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["parallel_sequences"], 3);
+  for (const char* key : {"single_decode_tok_s", "parallel_decode_tok_s", "parallel_speedup",
+                          "prefix_first_ttft_s", "prefix_second_ttft_s", "prefix_ttft_ratio"})
+    EXPECT_GT(j[key].get<double>(), 0.0) << key;
+  EXPECT_EQ(j["prefix_reused_tokens"], 40);
+}
+
 TEST(CliBench, MembwAlone) {
   auto r = test::run({test::cli_path(), "bench", "--membw", "--membw-mib", "8", "--membw-passes",
                       "1", "--json", "-t", "1"});

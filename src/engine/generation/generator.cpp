@@ -4,10 +4,8 @@
 #include <span>
 
 #include "core/error.h"
+#include "engine/generation/sequence_decoder.h"
 #include "engine/model/model.h"
-#include "engine/sampling/log_prob.h"
-#include "engine/sampling/stop_strings.h"
-#include "engine/sampling/token_constraint.h"
 
 namespace tq {
 
@@ -48,18 +46,10 @@ GenerationResult Generator::generate(const std::vector<TokenId>& prompt,
                      "raise the context length");
   if (params.max_tokens < 0) throw InputError("max_tokens must be >= 0");
 
-  GenerationResult res;
-  res.prompt_tokens = prompt;
-  SamplerChain sampler(params.sampling);
-  StopStringMatcher stops(params.stop);
-  TokenStreamDecoder decoder(model_->shared_vocab());
+  SequenceDecoder seq(model_->shared_vocab(), params, prompt, on_text);
+  GenerationResult& res = seq.result();
   KvCache cache = model_->make_cache(1, n_ctx_);
   ForwardOutput out;
-  const Vocab& vocab = model_->vocab();
-  for (TokenId t : prompt) sampler.accept(t);  // penalties see the prompt, as in llama.cpp
-  TokenConstraint* constraint = params.constraint.get();
-  std::vector<float> masked;
-  if (constraint != nullptr) constraint->reset();
 
   // Prompt processing, in batches; logits only for the last prompt token.
   auto t0 = Clock::now();
@@ -74,64 +64,21 @@ GenerationResult Generator::generate(const std::vector<TokenId>& prompt,
   auto t1 = Clock::now();
   res.prompt_seconds = std::chrono::duration<double>(t1 - t0).count();
 
-  auto emit = [&](const std::string& text) {
-    if (text.empty()) return true;
-    res.text += text;
-    return on_text ? on_text(text) : true;
-  };
-
-  res.finish = FinishReason::Length;
-  for (int32_t i = 0; i < params.max_tokens; ++i) {
-    std::span<const float> logits(out.logits_row(0), static_cast<size_t>(out.n_vocab));
-    TokenId next;
-    if (constraint != nullptr) {
-      masked.assign(logits.begin(), logits.end());
-      constraint->mask(masked);
-      next = sampler.sample(masked);
-      constraint->accept(next);
-    } else {
-      next = sampler.sample(logits);
-    }
-    sampler.accept(next);
-    res.generated.push_back(next);
-    res.logprobs.push_back(log_softmax_at(logits, next));
-    if (!params.ignore_eos && vocab.is_eog(next)) {
-      res.finish = FinishReason::EndOfGeneration;
-      break;
-    }
-    const auto step = stops.feed(decoder.push(next));
-    if (!emit(step.emit)) {
-      res.finish = FinishReason::Cancelled;
-      break;
-    }
-    if (step.stopped) {
-      res.finish = FinishReason::Stop;
-      break;
-    }
-    if (constraint != nullptr && constraint->finished()) {
-      // The value is closed: the same ending as an end-of-generation token ("stop").
-      res.finish = FinishReason::EndOfGeneration;
-      break;
-    }
-    if (i + 1 == params.max_tokens) break;
+  while (!seq.done()) {
+    const TokenId next =
+        seq.step(std::span<const float>(out.logits_row(0), static_cast<size_t>(out.n_vocab)));
+    if (seq.done()) break;
     const int32_t pos = static_cast<int32_t>(prompt.size() + res.generated.size()) - 1;
     if (pos >= n_ctx_) {
-      res.finish = FinishReason::ContextFull;
+      seq.finish(FinishReason::ContextFull);
       break;
     }
     Batch batch;
     batch.add(next, pos, 0, true);
     model_->forward(pool_, batch, cache, ForwardRequest{}, out);
   }
-  if (res.finish != FinishReason::Stop && res.finish != FinishReason::Cancelled) {
-    auto tail = stops.feed(decoder.flush());
-    if (tail.stopped) res.finish = FinishReason::Stop;
-    std::string rest = tail.emit;
-    if (!tail.stopped) rest += stops.flush();
-    emit(rest);
-  }
   res.decode_seconds = std::chrono::duration<double>(Clock::now() - t1).count();
-  return res;
+  return std::move(res);
 }
 
 }  // namespace tq
