@@ -86,7 +86,11 @@ INSTANTIATE_TEST_SUITE_P(Types, GemmKernel,
                                          Case{GgmlType::Q5_0, 32}, Case{GgmlType::Q4_K, 256},
                                          Case{GgmlType::Q4_K, 2048}, Case{GgmlType::Q5_K, 2048},
                                          Case{GgmlType::Q6_K, 256}, Case{GgmlType::Q6_K, 5632},
-                                         Case{GgmlType::Q4_1, 896}, Case{GgmlType::Q5_1, 896}),
+                                         Case{GgmlType::Q4_1, 896}, Case{GgmlType::Q5_1, 896},
+                                         Case{GgmlType::Q4_1, 32}, Case{GgmlType::Q5_1, 32},
+                                         Case{GgmlType::Q2_K, 256}, Case{GgmlType::Q2_K, 2048},
+                                         Case{GgmlType::Q3_K, 256}, Case{GgmlType::Q3_K, 2048},
+                                         Case{GgmlType::Q5_K, 256}),
                          case_name);
 
 TEST(GemmDispatch, ScalarLevelHasNoFastKernels) {

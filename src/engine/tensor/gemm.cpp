@@ -14,6 +14,20 @@ GemmFn gemm_kernel(GgmlType type) {
       return quants::gemm_q4_0_avx2;
     case GgmlType::Q5_0:
       return quants::gemm_q5_0_avx2;
+    case GgmlType::Q4_1:
+      return quants::gemm_q4_1_avx2;
+    case GgmlType::Q5_1:
+      return quants::gemm_q5_1_avx2;
+    case GgmlType::Q2_K:
+      return quants::gemm_q2_K_avx2;
+    case GgmlType::Q3_K:
+      return quants::gemm_q3_K_avx2;
+    case GgmlType::Q4_K:
+      return quants::gemm_q4_K_avx2;
+    case GgmlType::Q5_K:
+      return quants::gemm_q5_K_avx2;
+    case GgmlType::Q6_K:
+      return quants::gemm_q6_K_avx2;
     default:
       return nullptr;
   }

@@ -27,13 +27,27 @@ using GemmFn = void (*)(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_
 GemmFn gemm_kernel(GgmlType type);
 
 namespace quants {
-// AVX2 + FMA + F16C (gemm_*_avx2.cpp).
-void gemm_q8_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
-                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
-void gemm_q4_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
-                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
-void gemm_q5_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
-                    const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+// AVX2 + FMA + F16C (gemm_legacy_avx2.cpp, gemm_kquants_avx2.cpp).
+void gemm_q8_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q4_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q5_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q4_1_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q5_1_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q2_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q3_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q4_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q5_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q6_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
 }  // namespace quants
 
 }  // namespace tq
