@@ -223,6 +223,17 @@ struct UnpackQ6_K {
   }
 };
 
+// Decode streams the weights from memory once, and the hardware prefetchers alone kept it
+// at the speed of the old row-by-row dots; a software prefetch a few super-blocks ahead
+// (2 KiB measured best, with one row per tile) lets it go faster.
+constexpr size_t kPrefetchBytes = 2048;
+
+template <typename Block>
+inline void prefetch_ahead(const Block* b) {
+  const char* next = reinterpret_cast<const char*>(b) + kPrefetchBytes;
+  for (size_t off = 0; off < sizeof(Block); off += 64) _mm_prefetch(next + off, _MM_HINT_T0);
+}
+
 // Chunk it·kPerIter + K of R rows against T tokens.
 template <typename U, int R, int T, int K>
 inline void step(const typename U::Block* const (&wb)[R], const RowK (&rk)[R],
@@ -255,6 +266,7 @@ inline void tile_k(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, si
     RowK rk[R];
     for (int r = 0; r < R; ++r) {
       wb[r] = reinterpret_cast<const Block*>(w + static_cast<size_t>(r) * ws) + b;
+      prefetch_ahead(wb[r]);
       U::prep(*wb[r], rk[r]);
     }
     const block_q8_K* ab[T];
@@ -382,14 +394,16 @@ void gemm(int64_t nb, const uint8_t* w, size_t ws, int64_t n_rows, const uint8_t
 
 // Prompts: 2 rows × 4 tokens, which measured fastest (each unpacked chunk serves four
 // tokens; 8 int32 sums plus 4 activation registers leave room for the rest). Decode and
-// short batches: 4 rows × 1 token, the activation chunk loaded once for four rows.
+// short batches: one row at a time, since there the weights come from memory, and a
+// single sequential stream (with prefetch) read about twice as fast as 2 or 4 rows side
+// by side.
 template <template <typename, int, int> class Tile, typename U>
 void gemm_any(int64_t nb, const uint8_t* w, size_t ws, int64_t n_rows, const uint8_t* a, size_t as,
               int64_t n_tok, float* y, int64_t ys) {
   if (n_tok >= 4) {
     gemm<Tile, U, 2, 4>(nb, w, ws, n_rows, a, as, n_tok, y, ys);
   } else {
-    gemm<Tile, U, 4, 1>(nb, w, ws, n_rows, a, as, n_tok, y, ys);
+    gemm<Tile, U, 1, 1>(nb, w, ws, n_rows, a, as, n_tok, y, ys);
   }
 }
 
