@@ -1,7 +1,8 @@
 // The fast matrix kernels (engine/tensor/gemm.h) against the reference vec_dot of the same
-// type, one (row, token) at a time. They sum in a different float order, so results are
-// compared within a bound derived from the magnitudes involved (Σ|w·a| over the row, times
-// a few float epsilons per block), not by bits. Row and token counts cover every tile edge.
+// type, one (row, token) at a time. Q8_0/Q4_0/Q5_0 sum in a different float order, so
+// results are compared within a bound derived from the magnitudes involved (Σ|w·a| over
+// the row, times a few float epsilons per block); the others must match bit for bit. Row
+// and token counts cover every tile edge.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -26,6 +27,23 @@ struct Case {
 
 std::string case_name(const testing::TestParamInfo<Case>& info) {
   return std::string(type_name(info.param.type)) + "_" + std::to_string(info.param.n);
+}
+
+// The K-quant and Q4_1/Q5_1 kernels keep the reference's float order (their integer sums
+// are exact in any order), so they must agree bit for bit, which keeps the gold logits.
+bool bit_exact(GgmlType type) {
+  switch (type) {
+    case GgmlType::Q2_K:
+    case GgmlType::Q3_K:
+    case GgmlType::Q4_K:
+    case GgmlType::Q5_K:
+    case GgmlType::Q6_K:
+    case GgmlType::Q4_1:
+    case GgmlType::Q5_1:
+      return true;
+    default:
+      return false;
+  }
 }
 
 class GemmKernel : public testing::TestWithParam<Case> {};
@@ -74,6 +92,10 @@ TEST_P(GemmKernel, AgreesWithTheReferenceDotOnEveryTileEdge) {
           const double tol = 1e-6 * mag + 1e-30;
           EXPECT_NEAR(got, want, tol) << type_name(c.type) << " row " << r << " token " << t
                                       << " of " << n_rows << "x" << n_tok;
+          if (bit_exact(c.type)) {
+            EXPECT_EQ(got, want) << type_name(c.type) << " row " << r << " token " << t << " of "
+                                 << n_rows << "x" << n_tok << ": not bit-identical";
+          }
         }
       }
     }

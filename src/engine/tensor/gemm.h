@@ -1,11 +1,12 @@
 // Fast matrix kernels: many weight rows against many activation rows in one call, so a
 // weight block is unpacked once for several tokens and an activation block is loaded once
 // for several rows (prompt processing), and several rows run side by side with
-// independent accumulators (decode). They compute what the type's vec_dot computes, but
-// keep their own float summation order (eight-lane accumulators, ggml's AVX2 order for the
-// 32-weight formats): results agree with the reference kernels to float rounding
-// (tests/engine/gemm_test.cpp bounds the difference), not bit for bit. TQ_ISA=scalar
-// turns them off, leaving the bit-exact reference path.
+// independent accumulators (decode). They compute what the type's vec_dot computes. The
+// Q8_0/Q4_0/Q5_0 kernels keep their own float summation order (eight-lane accumulators,
+// ggml's AVX2 order): results agree with the reference kernels to float rounding
+// (tests/engine/gemm_test.cpp bounds the difference), not bit for bit. The K-quant and
+// Q4_1/Q5_1 kernels follow the reference's float steps and are bit-identical to it.
+// TQ_ISA=scalar turns them off, leaving the bit-exact reference path.
 #pragma once
 
 #include <cstddef>

@@ -12,6 +12,7 @@
 // never saturates int16; the int32 lanes stay far below 2^31.
 #include <immintrin.h>
 
+#include <cmath>
 #include <cstring>
 #include <utility>
 
@@ -55,10 +56,10 @@ struct RowK {
   // (2C on bytes 0-15, 2C+1 on bytes 16-31).
   __m256i scales;
   // Per group in natural order, to be madd-ed with Q8_K's bsums: the mins (Q2_K, Q4_K,
-  // Q5_K) or the scales (Q3_K, Q6_K, whose offset costs Σ scale·offset·bsum).
+  // Q5_K) or the scales (Q6_K, whose offset costs Σ scale·32·bsum); unused for Q3_K.
   __m256i per_group;
   float d;
-  float dmin;  // unused where kOffsetShift != 0
+  float dmin;  // only with kMins
 };
 
 // In-lane byte shuffles broadcasting int16 element c of each 128-bit lane.
@@ -109,11 +110,15 @@ inline void prep_k4(const uint8_t* packed, RowK& k) {
 }
 
 // Unpackers: the Block, prep (RowK of one super-block), chunk<C> (weights 32C..32C+31 as
-// unsigned bytes, q + offset) and kOffsetShift (log2 of the offset; 0: mins with dmin).
+// unsigned bytes, q + offset), and how the offset or mins come back out: kMins (Σmin·bsum
+// with dmin), kOffsetShift (log2 of an offset taken out of the integer sum through bsums)
+// or kLaneOffset (an offset taken out of every maddubs pair, as the reference does); kChain
+// picks the float order (see tile_k).
 
 struct UnpackQ2_K {
   using Block = block_q2_K;
-  static constexpr int kOffsetShift = 0;
+  static constexpr bool kChain = false, kMins = true;
+  static constexpr int kOffsetShift = 0, kLaneOffset = 0;
   static void prep(const Block& b, RowK& k) {
     const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales));
     const __m128i low4 = _mm_set1_epi8(0x0F);
@@ -133,7 +138,8 @@ struct UnpackQ2_K {
 
 struct UnpackQ3_K {
   using Block = block_q3_K;
-  static constexpr int kOffsetShift = 2;  // q = (low2 | hbit << 2) − 4
+  static constexpr bool kChain = false, kMins = false;
+  static constexpr int kOffsetShift = 0, kLaneOffset = 4;  // q = (low2 | hbit << 2) − 4
   // Group g: low nibble in byte g % 8 (low half for g < 8), high 2 bits in bits
   // 2·(g / 4) of byte 8 + g % 4; stored +32.
   static void prep(const Block& b, RowK& k) {
@@ -148,7 +154,7 @@ struct UnpackQ3_K {
                                                   static_cast<int>(g4), static_cast<int>(g0)),
                                     _mm_set1_epi8(32));
     k.scales = even_odd_i16(sc);
-    k.per_group = _mm256_cvtepi8_epi16(sc);
+    k.per_group = _mm256_setzero_si256();
     k.d = half(b.d);
   }
   static constexpr int kPerIter = 4;
@@ -171,7 +177,8 @@ inline __m256i nibbles(const uint8_t* qs, int it) {
 
 struct UnpackQ4_K {
   using Block = block_q4_K;
-  static constexpr int kOffsetShift = 0;
+  static constexpr bool kChain = true, kMins = true;
+  static constexpr int kOffsetShift = 0, kLaneOffset = 0;
   static void prep(const Block& b, RowK& k) {
     prep_k4(b.scales, k);
     k.d = half(b.d);
@@ -186,7 +193,8 @@ struct UnpackQ4_K {
 
 struct UnpackQ5_K {
   using Block = block_q5_K;
-  static constexpr int kOffsetShift = 0;
+  static constexpr bool kChain = true, kMins = true;
+  static constexpr int kOffsetShift = 0, kLaneOffset = 0;
   static void prep(const Block& b, RowK& k) {
     prep_k4(b.scales, k);
     k.d = half(b.d);
@@ -204,7 +212,8 @@ struct UnpackQ5_K {
 
 struct UnpackQ6_K {
   using Block = block_q6_K;
-  static constexpr int kOffsetShift = 5;  // q = value − 32
+  static constexpr bool kChain = true, kMins = false;
+  static constexpr int kOffsetShift = 5, kLaneOffset = 0;  // q = value − 32
   static void prep(const Block& b, RowK& k) {
     const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales));
     k.scales = even_odd_i16(raw);
@@ -239,14 +248,21 @@ template <typename U, int R, int T, int K>
 inline void step(const typename U::Block* const (&wb)[R], const RowK (&rk)[R],
                  const block_q8_K* const (&ab)[T], int it, __m256i (&isum)[R][T]) {
   const int c = it * U::kPerIter + K;
-  __m256i aq[T];
-  for (int t = 0; t < T; ++t) aq[t] = load256(ab[t]->qs + 32 * c);
+  __m256i q[R], sc[R];
   for (int r = 0; r < R; ++r) {
-    const __m256i q = U::template chunk<K>(*wb[r], it);
-    const __m256i sc = scale_of(rk[r].scales, c);
-    for (int t = 0; t < T; ++t)
-      isum[r][t] =
-          _mm256_add_epi32(isum[r][t], _mm256_madd_epi16(_mm256_maddubs_epi16(q, aq[t]), sc));
+    q[r] = U::template chunk<K>(*wb[r], it);
+    sc[r] = scale_of(rk[r].scales, c);
+  }
+  for (int t = 0; t < T; ++t) {
+    const __m256i aq = load256(ab[t]->qs + 32 * c);
+    // Q3_K keeps the reference's int16 lanes: (q + 4)·a − 4·a per byte pair.
+    __m256i off = _mm256_setzero_si256();
+    if constexpr (U::kLaneOffset != 0) off = _mm256_maddubs_epi16(splat8(U::kLaneOffset), aq);
+    for (int r = 0; r < R; ++r) {
+      __m256i p16 = _mm256_maddubs_epi16(q[r], aq);
+      if constexpr (U::kLaneOffset != 0) p16 = _mm256_sub_epi16(p16, off);
+      isum[r][t] = _mm256_add_epi32(isum[r][t], _mm256_madd_epi16(p16, sc[r]));
+    }
   }
   // One running sum per (row, token) in a register: left alone, GCC reassociates the
   // integer additions across chunks, which needs more registers than there are.
@@ -254,13 +270,25 @@ inline void step(const typename U::Block* const (&wb)[R], const RowK (&rk)[R],
     for (int t = 0; t < T; ++t) asm("" : "+x"(isum[r][t]));
 }
 
+// Results are bit-identical to the type's vec_dot (quants_k_avx2.cpp), whose order matches
+// the llama.cpp kernels behind the gold logits; the integer part is exact in any order, so
+// only the float steps need to follow the reference:
+// - kChain (Q4_K, Q5_K, Q6_K): per super-block the exact integer sums, then
+//   acc = fma(Σ, d_a·d, acc) and (mins) acc = fma(Σmin, −d_a·dmin, acc), one scalar
+//   accumulator per (row, token).
+// - otherwise (Q2_K, Q3_K): eight float lanes, acc = fma(−d_a·dmin, mins lanes, acc) then
+//   acc = fma(d_a·d, lanes, acc), folded with hsum8 at the end.
 template <typename U, int R, int T>
 inline void tile_k(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y,
                    int64_t ys) {
   using Block = typename U::Block;
   __m256 acc[R][T];
+  float chain[R][T];
   for (int r = 0; r < R; ++r)
-    for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
+    for (int t = 0; t < T; ++t) {
+      acc[r][t] = _mm256_setzero_ps();
+      chain[r][t] = 0.0f;
+    }
   for (int64_t b = 0; b < nb; ++b) {
     const Block* wb[R];
     RowK rk[R];
@@ -276,8 +304,8 @@ inline void tile_k(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, si
     __m256i isum[R][T];
     for (int r = 0; r < R; ++r)
       for (int t = 0; t < T; ++t) isum[r][t] = _mm256_setzero_si256();
-        // A real loop over groups of kPerIter chunks: fully unrolled, GCC reassociates the
-        // integer sums across all chunks and spills every product.
+        // A real loop over groups of kPerIter chunks: fully unrolled, the body would need
+        // more registers than there are.
 #pragma GCC unroll 1
     for (int it = 0; it < kQK_K / 32 / U::kPerIter; ++it) {
       [&]<int... K>(std::integer_sequence<int, K...>) {
@@ -291,29 +319,40 @@ inline void tile_k(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, si
       const float ad = ab[t]->d;
       for (int r = 0; r < R; ++r) {
         const __m256i grp = _mm256_madd_epi16(rk[r].per_group, bsums);
-        __m256i s = isum[r][t];
-        if constexpr (U::kOffsetShift != 0) {
-          s = _mm256_sub_epi32(s, _mm256_slli_epi32(grp, U::kOffsetShift));
+        if constexpr (U::kChain) {
+          __m256i sum = isum[r][t];
+          if constexpr (U::kOffsetShift != 0)
+            sum = _mm256_sub_epi32(sum, _mm256_slli_epi32(grp, U::kOffsetShift));
+          chain[r][t] = std::fma(static_cast<float>(hsum_i32(sum)), ad * rk[r].d, chain[r][t]);
+          if constexpr (U::kMins)
+            chain[r][t] =
+                std::fma(static_cast<float>(hsum_i32(grp)), -ad * rk[r].dmin, chain[r][t]);
         } else {
-          acc[r][t] =
-              _mm256_fmadd_ps(_mm256_set1_ps(-rk[r].dmin * ad), _mm256_cvtepi32_ps(grp), acc[r][t]);
+          if constexpr (U::kMins)
+            acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(-ad * rk[r].dmin), _mm256_cvtepi32_ps(grp),
+                                        acc[r][t]);
+          acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(ad * rk[r].d), _mm256_cvtepi32_ps(isum[r][t]),
+                                      acc[r][t]);
         }
-        acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(rk[r].d * ad), _mm256_cvtepi32_ps(s), acc[r][t]);
       }
     }
   }
   for (int r = 0; r < R; ++r)
-    for (int t = 0; t < T; ++t) y[t * ys + r] = hsum8(acc[r][t]);
+    for (int t = 0; t < T; ++t) y[t * ys + r] = U::kChain ? chain[r][t] : hsum8(acc[r][t]);
 }
 
 // Q4_1/Q5_1 against Q8_1: w = d·q + m, so a block adds d·d_a·Σq·a + m·s with s = d_a·Σa.
+// Float order as vec_dot: Q4_1 (kChain) one scalar chain, fma(Σ, d·d_a) then fma(m, s) per
+// block; Q5_1 eight lanes plus an fma chain of the m·s terms, added at the end.
 struct UnpackQ4_1 {
   using Block = block_q4_1;
+  static constexpr bool kChain = true;
   static __m256i bytes(const Block& b) { return nibbles_32(b.qs); }
 };
 // Q5_1: the 5th bit (bit j of qh for element j) adds 16.
 struct UnpackQ5_1 {
   using Block = block_q5_1;
+  static constexpr bool kChain = false;
   static __m256i bytes(const Block& b) {
     return _mm256_or_si256(nibbles_32(b.qs), _mm256_and_si256(bits_32(b.qh), splat8(0x10)));
   }
@@ -324,12 +363,11 @@ inline void tile_1(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, si
                    int64_t ys) {
   using Block = typename U::Block;
   __m256 acc[R][T];
-  // The m·s terms, one per block: summed as floats on the side and added at the end.
-  float msum[R][T];
+  float chain[R][T];  // Q4_1: everything; Q5_1: the m·s terms
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t) {
       acc[r][t] = _mm256_setzero_ps();
-      msum[r][t] = 0.0f;
+      chain[r][t] = 0.0f;
     }
   const __m256i ones = _mm256_set1_epi16(1);
   for (int64_t b = 0; b < nb; ++b) {
@@ -343,17 +381,23 @@ inline void tile_1(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, si
     }
     for (int r = 0; r < R; ++r) {
       const Block& wb = reinterpret_cast<const Block*>(w + static_cast<size_t>(r) * ws)[b];
+      prefetch_ahead(&wb);
       const __m256i q = U::bytes(wb);
       const float wd = half(wb.d), wm = half(wb.m);
       for (int t = 0; t < T; ++t) {
         const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(q, aq[t]), ones);
-        acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(wd * ad[t]), _mm256_cvtepi32_ps(p), acc[r][t]);
-        msum[r][t] += wm * as_[t];
+        if constexpr (U::kChain) {
+          chain[r][t] = std::fma(static_cast<float>(hsum_i32(p)), wd * ad[t], chain[r][t]);
+        } else {
+          acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(wd * ad[t]), _mm256_cvtepi32_ps(p), acc[r][t]);
+        }
+        chain[r][t] = std::fma(wm, as_[t], chain[r][t]);
       }
     }
   }
   for (int r = 0; r < R; ++r)
-    for (int t = 0; t < T; ++t) y[t * ys + r] = hsum8(acc[r][t]) + msum[r][t];
+    for (int t = 0; t < T; ++t)
+      y[t * ys + r] = U::kChain ? chain[r][t] : hsum8(acc[r][t]) + chain[r][t];
 }
 
 // Covers the n_rows × n_tok rectangle: groups of R rows (their weights stay in L1 while
