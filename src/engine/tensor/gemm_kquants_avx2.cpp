@@ -294,7 +294,7 @@ inline void tile_k(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, si
     RowK rk[R];
     for (int r = 0; r < R; ++r) {
       wb[r] = reinterpret_cast<const Block*>(w + static_cast<size_t>(r) * ws) + b;
-      prefetch_ahead(wb[r]);
+      if constexpr (T == 1) prefetch_ahead(wb[r]);
       U::prep(*wb[r], rk[r]);
     }
     const block_q8_K* ab[T];
@@ -381,7 +381,7 @@ inline void tile_1(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, si
     }
     for (int r = 0; r < R; ++r) {
       const Block& wb = reinterpret_cast<const Block*>(w + static_cast<size_t>(r) * ws)[b];
-      prefetch_ahead(&wb);
+      if constexpr (T == 1) prefetch_ahead(&wb);
       const __m256i q = U::bytes(wb);
       const float wd = half(wb.d), wm = half(wb.m);
       for (int t = 0; t < T; ++t) {
