@@ -232,6 +232,18 @@ struct UnpackQ6_K {
   }
 };
 
+// Lane i = Σ of the eight int32 lanes of v[i] (exact: integer additions in any order).
+inline __m256i fold8(const __m256i (&v)[8]) {
+  // hadd works within 128-bit halves: after two rounds the low half holds the sums of
+  // lanes 0-3 of v[0..3] (v[4..7] in the other vector), the high half those of lanes 4-7.
+  const __m256i ab =
+      _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+  const __m256i cd =
+      _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
+  return _mm256_add_epi32(_mm256_permute2x128_si256(ab, cd, 0x20),
+                          _mm256_permute2x128_si256(ab, cd, 0x31));
+}
+
 // Decode streams the weights from memory once, and the hardware prefetchers alone kept it
 // at the speed of the old row-by-row dots; a software prefetch a few super-blocks ahead
 // (2 KiB measured best, with one row per tile) lets it go faster.
@@ -245,8 +257,9 @@ inline void prefetch_ahead(const Block* b) {
 
 // Chunk it·kPerIter + K of R rows against T tokens.
 template <typename U, int R, int T, int K>
-inline void step(const typename U::Block* const (&wb)[R], const RowK (&rk)[R],
-                 const block_q8_K* const (&ab)[T], int it, __m256i (&isum)[R][T]) {
+[[gnu::always_inline]] inline void step(const typename U::Block* const (&wb)[R],
+                                        const RowK (&rk)[R], const block_q8_K* const (&ab)[T],
+                                        int it, __m256i (&isum)[R][T]) {
   const int c = it * U::kPerIter + K;
   __m256i q[R], sc[R];
   for (int r = 0; r < R; ++r) {
@@ -270,6 +283,16 @@ inline void step(const typename U::Block* const (&wb)[R], const RowK (&rk)[R],
     for (int t = 0; t < T; ++t) asm("" : "+x"(isum[r][t]));
 }
 
+// Chunks it·kPerIter + K for every K; forced inline (GCC left the Q6_K one out of line,
+// which sent the running sums through memory and halved the speed).
+template <typename U, int R, int T, int... K>
+[[gnu::always_inline]] inline void steps(const typename U::Block* const (&wb)[R],
+                                         const RowK (&rk)[R], const block_q8_K* const (&ab)[T],
+                                         int it, __m256i (&isum)[R][T],
+                                         std::integer_sequence<int, K...>) {
+  (step<U, R, T, K>(wb, rk, ab, it, isum), ...);
+}
+
 // Results are bit-identical to the type's vec_dot (quants_k_avx2.cpp), whose order matches
 // the llama.cpp kernels behind the gold logits; the integer part is exact in any order, so
 // only the float steps need to follow the reference:
@@ -284,6 +307,7 @@ inline void tile_k(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, si
   using Block = typename U::Block;
   __m256 acc[R][T];
   float chain[R][T];
+  __m256 chain8 = _mm256_setzero_ps();
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t) {
       acc[r][t] = _mm256_setzero_ps();
@@ -308,12 +332,37 @@ inline void tile_k(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, si
         // more registers than there are.
 #pragma GCC unroll 1
     for (int it = 0; it < kQK_K / 32 / U::kPerIter; ++it) {
-      [&]<int... K>(std::integer_sequence<int, K...>) {
-        (step<U, R, T, K>(wb, rk, ab, it, isum), ...);
-      }
-      (std::make_integer_sequence<int, U::kPerIter>{});
+      steps<U, R, T>(wb, rk, ab, it, isum, std::make_integer_sequence<int, U::kPerIter>{});
     }
 
+    if constexpr (U::kChain && R == 2 && T == 4) {
+      // The eight chains side by side in the lanes of one vector (lane 4r + t): the same
+      // fma per lane as the scalar steps below, with the integer folds done together.
+      __m256i sums[8], mins[8];
+      for (int t = 0; t < T; ++t) {
+        const __m256i bsums = load256(ab[t]->bsums);
+        for (int r = 0; r < R; ++r) {
+          const __m256i grp = _mm256_madd_epi16(rk[r].per_group, bsums);
+          sums[4 * r + t] = isum[r][t];
+          if constexpr (U::kOffsetShift != 0)
+            sums[4 * r + t] = _mm256_sub_epi32(isum[r][t], _mm256_slli_epi32(grp, U::kOffsetShift));
+          mins[4 * r + t] = grp;
+        }
+      }
+      const __m256 ad = _mm256_setr_ps(ab[0]->d, ab[1]->d, ab[2]->d, ab[3]->d, ab[0]->d, ab[1]->d,
+                                       ab[2]->d, ab[3]->d);
+      const __m256 d =
+          _mm256_setr_ps(rk[0].d, rk[0].d, rk[0].d, rk[0].d, rk[1].d, rk[1].d, rk[1].d, rk[1].d);
+      chain8 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(fold8(sums)), _mm256_mul_ps(ad, d), chain8);
+      if constexpr (U::kMins) {
+        const __m256 dmin = _mm256_setr_ps(rk[0].dmin, rk[0].dmin, rk[0].dmin, rk[0].dmin,
+                                           rk[1].dmin, rk[1].dmin, rk[1].dmin, rk[1].dmin);
+        const __m256 neg_ad = _mm256_xor_ps(ad, _mm256_set1_ps(-0.0f));
+        chain8 =
+            _mm256_fmadd_ps(_mm256_cvtepi32_ps(fold8(mins)), _mm256_mul_ps(neg_ad, dmin), chain8);
+      }
+      continue;
+    }
     for (int t = 0; t < T; ++t) {
       const __m256i bsums = load256(ab[t]->bsums);
       const float ad = ab[t]->d;
@@ -336,6 +385,12 @@ inline void tile_k(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, si
         }
       }
     }
+  }
+  if constexpr (U::kChain && R == 2 && T == 4) {
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, chain8);
+    for (int r = 0; r < R; ++r)
+      for (int t = 0; t < T; ++t) chain[r][t] = lanes[4 * r + t];
   }
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t) y[t * ys + r] = U::kChain ? chain[r][t] : hsum8(acc[r][t]);
