@@ -419,6 +419,8 @@ inline void tile_1(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, si
   using Block = typename U::Block;
   __m256 acc[R][T];
   float chain[R][T];  // Q4_1: everything; Q5_1: the m·s terms
+  constexpr bool kLaneChains = U::kChain && R == 2 && T == 4;
+  __m256 chain8 = _mm256_setzero_ps();
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t) {
       acc[r][t] = _mm256_setzero_ps();
@@ -433,6 +435,27 @@ inline void tile_1(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, si
       aq[t] = load256(ab.qs);
       ad[t] = half(ab.d);
       as_[t] = half(ab.s);
+    }
+    if constexpr (kLaneChains) {
+      // As in tile_k: the eight chains in the lanes of one vector (lane 4r + t).
+      __m256i p[8];
+      float wd[R], wm[R];
+      for (int r = 0; r < R; ++r) {
+        const Block& wb = reinterpret_cast<const Block*>(w + static_cast<size_t>(r) * ws)[b];
+        const __m256i q = U::bytes(wb);
+        wd[r] = half(wb.d);
+        wm[r] = half(wb.m);
+        for (int t = 0; t < T; ++t)
+          p[4 * r + t] = _mm256_madd_epi16(_mm256_maddubs_epi16(q, aq[t]), ones);
+      }
+      const __m256 ad8 = _mm256_setr_ps(ad[0], ad[1], ad[2], ad[3], ad[0], ad[1], ad[2], ad[3]);
+      const __m256 as8 =
+          _mm256_setr_ps(as_[0], as_[1], as_[2], as_[3], as_[0], as_[1], as_[2], as_[3]);
+      const __m256 wd8 = _mm256_setr_ps(wd[0], wd[0], wd[0], wd[0], wd[1], wd[1], wd[1], wd[1]);
+      const __m256 wm8 = _mm256_setr_ps(wm[0], wm[0], wm[0], wm[0], wm[1], wm[1], wm[1], wm[1]);
+      chain8 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(fold8(p)), _mm256_mul_ps(wd8, ad8), chain8);
+      chain8 = _mm256_fmadd_ps(wm8, as8, chain8);
+      continue;
     }
     for (int r = 0; r < R; ++r) {
       const Block& wb = reinterpret_cast<const Block*>(w + static_cast<size_t>(r) * ws)[b];
@@ -449,6 +472,12 @@ inline void tile_1(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a, si
         chain[r][t] = std::fma(wm, as_[t], chain[r][t]);
       }
     }
+  }
+  if constexpr (kLaneChains) {
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, chain8);
+    for (int r = 0; r < R; ++r)
+      for (int t = 0; t < T; ++t) chain[r][t] = lanes[4 * r + t];
   }
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t)
