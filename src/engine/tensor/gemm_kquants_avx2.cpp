@@ -1,15 +1,17 @@
 // Fast tiles for the K-quants (Q2_K … Q6_K against Q8_K) and the legacy formats with a
 // minimum (Q4_1/Q5_1 against Q8_1): R weight rows × T activation rows per pass over the
-// blocks, one eight-lane float accumulator per (row, token).
+// blocks (2 × 4 for prompts, 1 × 1 for decode; see gemm_any).
 //
 // K-quants: per super-block a row's scales (and mins) are unpacked once, and each 32-weight
 // chunk once, for all T tokens. Weights enter maddubs as unsigned bytes (the format's q,
 // or q plus an offset for Q3_K/Q6_K whose q is signed) against the signed Q8_K bytes; madd
 // with the group scales (int16, one per 16 bytes) gives int32 lanes that stay integer for
-// the whole super-block. The offset's share is Σ scale·offset·bsum, so it is subtracted in
-// int32 as well; the mins of Q2_K/Q4_K/Q5_K carry their own float factor (dmin) and take a
-// second FMA. Operand ranges: q ≤ 63 and |a| ≤ 127, so a maddubs pair stays below 16 002 and
-// never saturates int16; the int32 lanes stay far below 2^31.
+// the whole super-block. Operand ranges: q ≤ 63 and |a| ≤ 128, so a maddubs pair stays
+// below 16 130 and never saturates int16; the int32 lanes stay far below 2^31.
+//
+// The float steps after the exact integer sums are the reference's (see tile_k and
+// tile_1), so every result is bit-identical to the type's vec_dot: the gold logits, which
+// are sensitive to summation order, stay where the reference kernels put them.
 #include <immintrin.h>
 
 #include <cmath>
@@ -109,11 +111,11 @@ inline void prep_k4(const uint8_t* packed, RowK& k) {
       _mm_set_epi32(0, 0, static_cast<int>(min_hi), static_cast<int>(min_lo)));
 }
 
-// Unpackers: the Block, prep (RowK of one super-block), chunk<C> (weights 32C..32C+31 as
-// unsigned bytes, q + offset), and how the offset or mins come back out: kMins (Σmin·bsum
-// with dmin), kOffsetShift (log2 of an offset taken out of the integer sum through bsums)
-// or kLaneOffset (an offset taken out of every maddubs pair, as the reference does); kChain
-// picks the float order (see tile_k).
+// Unpackers: the Block, prep (RowK of one super-block), chunk<K>(block, it) (weights
+// 32C..32C+31, C = it·kPerIter + K, as unsigned bytes q + offset), and how the offset or mins come
+// back out: kMins (Σmin·bsum with dmin), kOffsetShift (log2 of an offset taken out of the integer
+// sum through bsums) or kLaneOffset (an offset taken out of every maddubs pair, as the reference
+// does); kChain picks the float order (see tile_k).
 
 struct UnpackQ2_K {
   using Block = block_q2_K;
@@ -520,16 +522,35 @@ void gemm(int64_t nb, const uint8_t* w, size_t ws, int64_t n_rows, const uint8_t
   for (; r < n_rows; ++r) tokens<Tile, U, 1, T>(nb, w + r * ws, ws, a, as, n_tok, y + r, ys);
 }
 
+// The other loop order: T tokens at a time outermost, all rows inside, so a tile's
+// activations stay in L1 while the call's rows (at most 16 in matmul) pass from L2.
+template <template <typename, int, int> class Tile, typename U, int R, int T>
+void rows_of(int64_t nb, const uint8_t* w, size_t ws, int64_t n_rows, const uint8_t* a, size_t as,
+             float* y, int64_t ys) {
+  int64_t r = 0;
+  for (; r + R <= n_rows; r += R) Tile<U, R, T>::run(nb, w + r * ws, ws, a, as, y + r, ys);
+  for (; r < n_rows; ++r) Tile<U, 1, T>::run(nb, w + r * ws, ws, a, as, y + r, ys);
+}
+template <template <typename, int, int> class Tile, typename U, int R, int T>
+void gemm_tokens_outer(int64_t nb, const uint8_t* w, size_t ws, int64_t n_rows, const uint8_t* a,
+                       size_t as, int64_t n_tok, float* y, int64_t ys) {
+  int64_t t = 0;
+  for (; t + T <= n_tok; t += T)
+    rows_of<Tile, U, R, T>(nb, w, ws, n_rows, a + t * as, as, y + t * ys, ys);
+  for (; t < n_tok; ++t) rows_of<Tile, U, R, 1>(nb, w, ws, n_rows, a + t * as, as, y + t * ys, ys);
+}
+
 // Prompts: 2 rows × 4 tokens, which measured fastest (each unpacked chunk serves four
-// tokens; 8 int32 sums plus 4 activation registers leave room for the rest). Decode and
-// short batches: one row at a time, since there the weights come from memory, and a
-// single sequential stream (with prefetch) read about twice as fast as 2 or 4 rows side
-// by side.
+// tokens; 8 int32 sums plus 4 activation registers leave room for the rest), tokens
+// outermost (a few percent faster than rows outermost, more where n is large). Decode and
+// short batches: one row at a time, rows outermost, since there the weights come from
+// memory, and a single sequential stream (with prefetch) read about twice as fast as 2 or
+// 4 rows side by side.
 template <template <typename, int, int> class Tile, typename U>
 void gemm_any(int64_t nb, const uint8_t* w, size_t ws, int64_t n_rows, const uint8_t* a, size_t as,
               int64_t n_tok, float* y, int64_t ys) {
   if (n_tok >= 4) {
-    gemm<Tile, U, 2, 4>(nb, w, ws, n_rows, a, as, n_tok, y, ys);
+    gemm_tokens_outer<Tile, U, 2, 4>(nb, w, ws, n_rows, a, as, n_tok, y, ys);
   } else {
     gemm<Tile, U, 1, 1>(nb, w, ws, n_rows, a, as, n_tok, y, ys);
   }
