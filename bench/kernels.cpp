@@ -3,8 +3,12 @@
 // vec_dot_type, as matmul does. Bytes counted are the weight bytes read (the activation
 // row stays in cache), so the number compares directly with memory bandwidth; the
 // scalar reference runs beside each SIMD variant as the baseline to compare against.
+// Types with a fast matrix kernel (gemm.h) also run it as matmul calls it, 16 rows at a
+// time: for one token (GB/s, against the vec_dot line) and for a 64-token prompt (items
+// are multiply-adds, so items/s compares with the vec_dot line's weights/s times 64).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -12,6 +16,7 @@
 #include <vector>
 
 #include "engine/tensor/cpu_features.h"
+#include "engine/tensor/gemm.h"
 #include "engine/tensor/ggml_type.h"
 #include "engine/tensor/kernels.h"
 #include "engine/tensor/quantize_row.h"
@@ -66,6 +71,26 @@ double run_matvec(benchmark::State& state, tq::VecDotFn dot, const Problem& p, s
   return bytes;
 }
 
+void run_gemm(benchmark::State& state, tq::GemmFn gemm, const Problem& p, size_t row_bytes,
+              int64_t n_tok) {
+  // The same activation row for every token: the timing does not depend on the values.
+  const size_t act_bytes = p.activation.size();
+  std::vector<uint8_t> act(act_bytes * static_cast<size_t>(n_tok));
+  for (int64_t t = 0; t < n_tok; ++t)
+    std::copy(p.activation.begin(), p.activation.end(), act.begin() + t * act_bytes);
+  std::vector<float> out(static_cast<size_t>(kRows * n_tok));
+  constexpr int64_t kRowTile = 16;  // as matmul (engine/model/ops.cpp)
+  for (auto _ : state) {
+    for (int64_t r = 0; r < kRows; r += kRowTile)
+      gemm(kCols, p.weights.data() + r * row_bytes, row_bytes, kRowTile, act.data(), act_bytes,
+           n_tok, out.data() + r, kRows);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(p.weights.size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kRows * kCols * n_tok);
+}
+
 void register_type(GgmlType type) {
   const std::string name(tq::type_name(type));
   const tq::VecDotFn scalar = tq::scalar_type_traits(type).vec_dot;
@@ -80,6 +105,13 @@ void register_type(GgmlType type) {
         (name + "/" + std::string(tq::active_isa())).c_str(),
         [=](benchmark::State& s) { run_matvec(s, best, *problem, row_bytes); })
         ->Unit(benchmark::kMillisecond);
+  if (const tq::GemmFn gemm = tq::gemm_kernel(type); gemm != nullptr) {
+    for (int64_t n_tok : {int64_t{1}, int64_t{64}})
+      benchmark::RegisterBenchmark(
+          (name + "/gemm_t" + std::to_string(n_tok)).c_str(),
+          [=](benchmark::State& s) { run_gemm(s, gemm, *problem, row_bytes, n_tok); })
+          ->Unit(benchmark::kMillisecond);
+  }
 }
 
 }  // namespace

@@ -7,7 +7,9 @@ namespace tq {
 
 GemmFn gemm_kernel(GgmlType type) {
   // AVX-512 machines run the AVX2 kernels until they have their own.
-  if (active_isa_level() == IsaLevel::Scalar || numerics() == Numerics::Exact) return nullptr;
+  if (active_isa_level() == IsaLevel::Scalar) return nullptr;
+  // Every kernel below repeats its reference's float steps exactly (gemm_test.cpp checks
+  // bits), so exact numerics keep them all.
   switch (type) {
     case GgmlType::Q8_0:
       return quants::gemm_q8_0_avx2;
@@ -15,6 +17,20 @@ GemmFn gemm_kernel(GgmlType type) {
       return quants::gemm_q4_0_avx2;
     case GgmlType::Q5_0:
       return quants::gemm_q5_0_avx2;
+    case GgmlType::Q4_1:
+      return quants::gemm_q4_1_avx2;
+    case GgmlType::Q5_1:
+      return quants::gemm_q5_1_avx2;
+    case GgmlType::Q2_K:
+      return quants::gemm_q2_K_avx2;
+    case GgmlType::Q3_K:
+      return quants::gemm_q3_K_avx2;
+    case GgmlType::Q4_K:
+      return quants::gemm_q4_K_avx2;
+    case GgmlType::Q5_K:
+      return quants::gemm_q5_K_avx2;
+    case GgmlType::Q6_K:
+      return quants::gemm_q6_K_avx2;
     default:
       return nullptr;
   }

@@ -1,11 +1,10 @@
 // Fast matrix kernels: many weight rows against many activation rows in one call, so a
 // weight block is unpacked once for several tokens and an activation block is loaded once
-// for several rows (prompt processing), and several rows run side by side with
-// independent accumulators (decode). They compute what the type's vec_dot computes, but
-// keep their own float summation order (eight-lane accumulators, ggml's AVX2 order for the
-// 32-weight formats): results agree with the reference kernels to float rounding
-// (tests/engine/gemm_test.cpp bounds the difference), not bit for bit. TQ_ISA=scalar
-// or exact numerics (numerics.h) turn them off, leaving the reference path.
+// for several rows (prompt processing), and weight rows stream from memory once for up to
+// four tokens with a software prefetch (decode). Each computes exactly what its type's
+// reference vec_dot computes, float step for float step (integer sums are exact in any
+// order), so the results are bit-identical to it (tests/engine/gemm_test.cpp) and exact
+// numerics keep them. TQ_ISA=scalar turns them off.
 #pragma once
 
 #include <cstddef>
@@ -27,12 +26,26 @@ using GemmFn = void (*)(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_
 GemmFn gemm_kernel(GgmlType type);
 
 namespace quants {
-// AVX2 + FMA + F16C (gemm_*_avx2.cpp).
+// AVX2 + FMA + F16C (gemm_legacy_avx2.cpp, gemm_kquants_avx2.cpp).
 void gemm_q8_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
                     size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
 void gemm_q4_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
                     size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
 void gemm_q5_0_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q4_1_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q5_1_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q2_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q3_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q4_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q5_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
+                    size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q6_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
                     size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
 }  // namespace quants
 
