@@ -1,11 +1,8 @@
-// The engine against llama.cpp's own outputs (../shared/gold/models, see its README).
-// Exact numerics (the reference kernels): identical prompt tokens, top-1 identical
-// wherever the reference gap is ≥ 0.01, |Δlogit| ≤ 0.05 on shared top-10 tokens, greedy
-// continuation identical up to the first near-tie. Fast numerics (the default): the same
-// logits within 0.2 and the same top-1 wherever the reference gap is ≥ 0.2 — these
-// random-weight models turn a float-rounding difference into a flipped Q8 activation
-// rounding more often than trained ones do. The per-file max |Δlogit| is printed so drift
-// stays visible.
+// The engine against llama.cpp's own outputs (../shared/gold/models, see its README):
+// identical prompt tokens, top-1 identical wherever the reference gap is ≥ 0.01,
+// |Δlogit| ≤ 0.05 on shared top-10 tokens, greedy continuation identical up to the first
+// near-tie. This runs the kernels the CPU gets (AVX2 tiles included), which repeat the
+// reference float order, so the printed max |Δlogit| stays near 5e-6.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -20,7 +17,6 @@
 #include "core/thread_pool.h"
 #include "engine/gguf/gguf.h"
 #include "engine/model/model.h"
-#include "engine/tensor/numerics.h"
 #include "engine/tokenizer/vocab.h"
 #include "support/gold.h"
 
@@ -90,7 +86,6 @@ bool reference_hit_amx_q4_bug(const GgufFile& file, size_t n_prompt_tokens) {
 class ModelGold : public ::testing::TestWithParam<GoldCase> {};
 
 TEST_P(ModelGold, MatchesLlamaCpp) {
-  const ScopedNumerics exact(Numerics::Exact);
   const GoldCase& c = GetParam();
   const auto dir = test::gold_dir() / "models";
   TQ_REQUIRE_PATH(dir);
@@ -161,44 +156,6 @@ TEST_P(ModelGold, MatchesLlamaCpp) {
   }
   std::printf("[gold] %-24s %s  tokens %3lld  max|Δlogit| %.2e  greedy %zu/%zu\n", c.model.c_str(),
               c.prompt.c_str(), static_cast<long long>(n), max_delta, checked, greedy.size());
-}
-
-TEST_P(ModelGold, FastNumericsStayClose) {
-  const ScopedNumerics fast(Numerics::Fast);
-  const GoldCase& c = GetParam();
-  const auto dir = test::gold_dir() / "models";
-  TQ_REQUIRE_PATH(dir);
-  const json ref = json::parse(test::read_file(dir / (c.model + "." + c.prompt + ".json")));
-  auto model = Model::load((dir / (c.model + ".gguf")).string());
-  ThreadPool pool(2);
-  const auto tokens = model->vocab().tokenize(ref["prompt"].get<std::string>(), true, true);
-  if (reference_hit_amx_q4_bug(model->file(), tokens.size()))
-    GTEST_SKIP() << "reference logits hit llama.cpp's AMX Q4 bug; see MatchesLlamaCpp";
-  const int64_t n = static_cast<int64_t>(tokens.size());
-  KvCache cache = model->make_cache(1, static_cast<int32_t>(n));
-  Batch batch;
-  for (int64_t i = 0; i < n; ++i)
-    batch.add(tokens[static_cast<size_t>(i)], static_cast<int32_t>(i), 0, true);
-  ForwardOutput out;
-  model->forward(pool, batch, cache, ForwardRequest{}, out);
-  double max_delta = 0.0;
-  const auto& top10 = ref["top10"];
-  for (int64_t i = 0; i < n; ++i) {
-    const float* logits = out.logits_row(static_cast<size_t>(i));
-    const auto& rt = top10[static_cast<size_t>(i)];
-    if (rt[0][1].get<double>() - rt[1][1].get<double>() >= 0.2) {
-      EXPECT_EQ(argmax(logits, out.n_vocab), rt[0][0].get<int32_t>())
-          << c.model << " " << c.prompt << " position " << i;
-    }
-    for (const auto& entry : rt) {
-      const double d =
-          std::fabs(static_cast<double>(logits[entry[0].get<int32_t>()]) - entry[1].get<double>());
-      max_delta = std::max(max_delta, d);
-      EXPECT_LE(d, 0.2) << c.model << " " << c.prompt << " position " << i;
-    }
-  }
-  std::printf("[gold fast] %-24s %s  max|Δlogit| %.2e\n", c.model.c_str(), c.prompt.c_str(),
-              max_delta);
 }
 
 INSTANTIATE_TEST_SUITE_P(Gold, ModelGold, ::testing::ValuesIn(gold_cases()),

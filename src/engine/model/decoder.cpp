@@ -7,10 +7,8 @@
 #include "core/error.h"
 #include "core/fp16.h"
 #include "core/thread_pool.h"
-#include "engine/model/fast_ops.h"
 #include "engine/model/ops.h"
 #include "engine/model/weight_loader.h"
-#include "engine/tensor/lane_order.h"
 
 namespace tq {
 
@@ -68,99 +66,29 @@ void DecoderModel::attention(ThreadPool& pool, int32_t layer, const Batch& batch
   const int32_t group = hp.n_head / hp.n_head_kv;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   const int64_t n_tokens = batch.size();
-
-  // llama.cpp (no flash attention) runs KQ and KQV as ggml_mul_mat on the F16 cache with
-  // Q / the probabilities converted to F16, through llamafile's tinyBLAS when the inner
-  // length is a multiple of 16 (one 16-lane FMA accumulator per output, folded by
-  // _mm512_reduce_add_ps) and ggml_vec_dot_f16 otherwise (head_dim < 64: products summed
-  // in double). KQV's inner length is the cache length padded to 32, so always tinyBLAS.
-  // The softmax is ggml_vec_soft_max_f32: exp by ggml_expf, sums of 16-value chunks (over
-  // the padded length; masked cells give 0) added in double.
-  constexpr int kLanes = 16;
   // Work grows with the longest context in the batch (every head reads it twice).
   int64_t max_ctx = 0;
   for (int32_t p : batch.positions) max_ctx = std::max<int64_t>(max_ctx, p + 1);
   const int64_t work = n_tokens * hp.n_head * max_ctx * hd * 2;
-  if (fast_ops_available() && hd % 8 == 0) {
-    pool.parallel_for_sized(work, n_tokens * hp.n_head, [&](int64_t begin, int64_t end) {
-      std::vector<float> scores(static_cast<size_t>(max_ctx + 8));
-      for (int64_t job = begin; job < end; ++job) {
-        const int64_t t = job / hp.n_head;
-        const int32_t h = static_cast<int32_t>(job % hp.n_head);
-        const int32_t seq = batch.seq_ids[static_cast<size_t>(t)];
-        AttentionHead a;
-        a.q = q + (t * hp.n_head + h) * hd;
-        a.k = cache.k(layer, seq, 0) + (h / group) * hd;
-        a.v = cache.v(layer, seq, 0) + (h / group) * hd;
-        a.stride = static_cast<size_t>(cache.kv_width());
-        a.head_dim = hd;
-        a.n_kv = batch.positions[static_cast<size_t>(t)] + 1;
-        a.scale = scale;
-        a.scores = scores.data();
-        a.out = out + (t * hp.n_head + h) * hd;
-        fast::attention_head_avx2(a);
-      }
-    });
-    return;
-  }
   pool.parallel_for_sized(work, n_tokens * hp.n_head, [&](int64_t begin, int64_t end) {
-    std::vector<float> qh(static_cast<size_t>(hd));
-    std::vector<float> scores;
-    std::vector<float> lanes(static_cast<size_t>(hd) * kLanes);
+    std::vector<float> scores(static_cast<size_t>((max_ctx + 31) / 32 * 32));
+    std::vector<float> lanes(static_cast<size_t>(16 * hd));
     for (int64_t job = begin; job < end; ++job) {
       const int64_t t = job / hp.n_head;
       const int32_t h = static_cast<int32_t>(job % hp.n_head);
       const int32_t seq = batch.seq_ids[static_cast<size_t>(t)];
-      const int32_t pos = batch.positions[static_cast<size_t>(t)];
-      const int32_t kvh = h / group;
-      // ggml multiplies the F16 cache with Q converted to F16: round Q the same way.
-      const float* qsrc = q + (t * hp.n_head + h) * hd;
-      for (int32_t d = 0; d < hd; ++d)
-        qh[static_cast<size_t>(d)] = fp16_to_fp32(fp32_to_fp16(qsrc[d]));
-
-      const int32_t n_kv = pos + 1;  // causal: every position up to and including this one
-      const int32_t n_pad = (n_kv + 31) / 32 * 32;
-      scores.assign(static_cast<size_t>(n_pad), 0.0f);
-      float max = -INFINITY;
-      for (int32_t j = 0; j < n_kv; ++j) {
-        const uint16_t* kj = cache.k(layer, seq, j) + kvh * hd;
-        float s = 0.0f;
-        if (hd % kLanes == 0) {
-          float acc[kLanes] = {};
-          for (int32_t d = 0; d < hd; ++d)
-            acc[d % kLanes] =
-                std::fma(fp16_to_fp32(kj[d]), qh[static_cast<size_t>(d)], acc[d % kLanes]);
-          s = quants::hsum16(acc);
-        } else {
-          double sd = 0.0;
-          for (int32_t d = 0; d < hd; ++d)
-            sd += static_cast<double>(fp16_to_fp32(kj[d]) * qh[static_cast<size_t>(d)]);
-          s = static_cast<float>(sd);
-        }
-        scores[static_cast<size_t>(j)] = s * scale;
-        max = std::max(max, scores[static_cast<size_t>(j)]);
-      }
-      double sum = 0.0;
-      for (int32_t c = 0; c < n_pad; c += kLanes) {
-        float* chunk = scores.data() + c;
-        for (int l = 0; l < kLanes; ++l) chunk[l] = c + l < n_kv ? ggml_expf(chunk[l] - max) : 0.0f;
-        sum += static_cast<double>(quants::hsum16(chunk));
-      }
-      const float inv = static_cast<float>(1.0 / sum);
-
-      std::fill(lanes.begin(), lanes.end(), 0.0f);
-      for (int32_t j = 0; j < n_kv; ++j) {
-        // The weights meet the F16 V cache as F16 too (ggml converts kq for that matmul).
-        const float p = fp16_to_fp32(fp32_to_fp16(scores[static_cast<size_t>(j)] * inv));
-        const uint16_t* vj = cache.v(layer, seq, j) + kvh * hd;
-        for (int32_t d = 0; d < hd; ++d) {
-          float& a = lanes[static_cast<size_t>(d) * kLanes + static_cast<size_t>(j % kLanes)];
-          a = std::fma(p, fp16_to_fp32(vj[d]), a);
-        }
-      }
-      float* o = out + (t * hp.n_head + h) * hd;
-      for (int32_t d = 0; d < hd; ++d)
-        o[d] = quants::hsum16(lanes.data() + static_cast<size_t>(d) * kLanes);
+      AttentionHead a;
+      a.q = q + (t * hp.n_head + h) * hd;
+      a.k = cache.k(layer, seq, 0) + (h / group) * hd;
+      a.v = cache.v(layer, seq, 0) + (h / group) * hd;
+      a.stride = static_cast<size_t>(cache.kv_width());
+      a.head_dim = hd;
+      a.n_kv = batch.positions[static_cast<size_t>(t)] + 1;  // causal: up to itself
+      a.scale = scale;
+      a.scores = scores.data();
+      a.lanes = lanes.data();
+      a.out = out + (t * hp.n_head + h) * hd;
+      attention_head(a);
     }
   });
 }

@@ -6,9 +6,11 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/fp16.h"
 #include "core/thread_pool.h"
-#include "engine/model/fast_ops.h"
+#include "engine/model/simd_ops.h"
 #include "engine/tensor/gemm.h"
+#include "engine/tensor/lane_order.h"
 #include "engine/tensor/quantize_row.h"
 
 namespace tq {
@@ -122,11 +124,6 @@ void embedding_row(const WeightMatrix& w, int64_t id, float* out) {
 }
 
 void rms_norm(float* x, int64_t n_tokens, int64_t width, const WeightVector& weight, float eps) {
-  if (fast_ops_available()) {
-    for (int64_t t = 0; t < n_tokens; ++t)
-      fast::rms_norm_row_avx2(x + t * width, width, weight.empty() ? nullptr : weight.data, eps);
-    return;
-  }
   for (int64_t t = 0; t < n_tokens; ++t) {
     float* row = x + t * width;
     double sum = 0.0;
@@ -168,7 +165,7 @@ void add_bias(float* x, int64_t n_tokens, int64_t width, const WeightVector& bia
 }
 
 void add_inplace(float* dst, const float* src, int64_t n) {
-  if (fast_ops_available()) return fast::add_avx2(dst, src, n);
+  if (avx2_ops_available()) return simd::add_avx2(dst, src, n);  // element-wise: identical
   for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
 }
 
@@ -188,7 +185,11 @@ float ggml_expf(float x) {
 }
 
 void swiglu(float* gate, const float* up, int64_t n) {
-  if (fast_ops_available()) return fast::swiglu_avx2(gate, up, n);
+  if (avx2_ops_available()) return simd::swiglu_avx2(gate, up, n);
+  swiglu_reference(gate, up, n);
+}
+
+void swiglu_reference(float* gate, const float* up, int64_t n) {
   // llama.cpp: ggml_silu (x / (1 + exp(-x)), exp by ggml_expf for every full 16-float
   // chunk, libm expf for the rest) then ggml_mul by up. Chunks are per row there; they
   // coincide with chunks of the flat buffer because FFN widths are multiples of 16.
@@ -254,6 +255,57 @@ void softmax(float* x, int64_t n) {
   }
   const float inv = static_cast<float>(1.0 / sum);
   for (int64_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+void attention_head(const AttentionHead& a) {
+  if (avx2_ops_available() && a.head_dim % 16 == 0) return simd::attention_head_avx2(a);
+  attention_head_reference(a);
+}
+
+void attention_head_reference(const AttentionHead& a) {
+  constexpr int kLanes = 16;
+  const int32_t hd = a.head_dim;
+  float* scores = a.scores;
+  float qh[512];
+  if (hd > 512) throw Error("attention: head_dim above 512 is not supported");
+  for (int32_t d = 0; d < hd; ++d) qh[d] = fp16_to_fp32(fp32_to_fp16(a.q[d]));
+  const int32_t n_pad = (a.n_kv + 31) / 32 * 32;
+  float max = -INFINITY;
+  for (int32_t j = 0; j < a.n_kv; ++j) {
+    const uint16_t* kj = a.k + static_cast<size_t>(j) * a.stride;
+    float s = 0.0f;
+    if (hd % kLanes == 0) {
+      float acc[kLanes] = {};
+      for (int32_t d = 0; d < hd; ++d)
+        acc[d % kLanes] = std::fma(fp16_to_fp32(kj[d]), qh[d], acc[d % kLanes]);
+      s = quants::hsum16(acc);
+    } else {
+      double sd = 0.0;
+      for (int32_t d = 0; d < hd; ++d) sd += static_cast<double>(fp16_to_fp32(kj[d]) * qh[d]);
+      s = static_cast<float>(sd);
+    }
+    scores[j] = s * a.scale;
+    max = std::max(max, scores[j]);
+  }
+  double sum = 0.0;
+  for (int32_t c = 0; c < n_pad; c += kLanes) {
+    float* chunk = scores + c;
+    for (int l = 0; l < kLanes; ++l) chunk[l] = c + l < a.n_kv ? ggml_expf(chunk[l] - max) : 0.0f;
+    sum += static_cast<double>(quants::hsum16(chunk));
+  }
+  const float inv = static_cast<float>(1.0 / sum);
+  float* lanes = a.lanes;
+  std::fill(lanes, lanes + static_cast<size_t>(hd) * kLanes, 0.0f);
+  for (int32_t j = 0; j < a.n_kv; ++j) {
+    const float p = fp16_to_fp32(fp32_to_fp16(scores[j] * inv));
+    const uint16_t* vj = a.v + static_cast<size_t>(j) * a.stride;
+    for (int32_t d = 0; d < hd; ++d) {
+      float& acc = lanes[static_cast<size_t>(d) * kLanes + static_cast<size_t>(j % kLanes)];
+      acc = std::fma(p, fp16_to_fp32(vj[d]), acc);
+    }
+  }
+  for (int32_t d = 0; d < hd; ++d)
+    a.out[d] = quants::hsum16(lanes + static_cast<size_t>(d) * kLanes);
 }
 
 }  // namespace tq

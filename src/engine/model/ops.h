@@ -40,8 +40,9 @@ void layer_norm(float* x, int64_t n_tokens, int64_t width, const WeightVector& w
 
 void add_bias(float* x, int64_t n_tokens, int64_t width, const WeightVector& bias);
 void add_inplace(float* dst, const float* src, int64_t n);
-// gate[i] = silu(gate[i]) * up[i]
+// gate[i] = silu(gate[i]) * up[i]; the AVX2 twin when the CPU has it, else the reference.
 void swiglu(float* gate, const float* up, int64_t n);
+void swiglu_reference(float* gate, const float* up, int64_t n);
 void gelu_inplace(float* x, int64_t n);
 
 enum class RopeStyle {
@@ -68,5 +69,27 @@ float ggml_expf(float x);
 
 // In-place softmax of one row of logits with max subtraction (sum in double).
 void softmax(float* x, int64_t n);
+
+// One query head against positions 0..n_kv-1 of an F16 KV cache: softmax(q·Kᵀ·scale)·V.
+struct AttentionHead {
+  const float* q = nullptr;     // [head_dim]
+  const uint16_t* k = nullptr;  // position j's key at k + j * stride (F16)
+  const uint16_t* v = nullptr;  // same layout for values
+  size_t stride = 0;            // elements between consecutive positions
+  int32_t head_dim = 0;
+  int32_t n_kv = 0;
+  float scale = 1.0f;
+  float* scores = nullptr;  // scratch: n_kv rounded up to 32 floats
+  float* lanes = nullptr;   // scratch: 16 * head_dim floats
+  float* out = nullptr;     // [head_dim]
+};
+// The AVX2 twin when the CPU has it and head_dim is a multiple of 16, else the reference.
+void attention_head(const AttentionHead& a);
+// llama.cpp's order (no flash attention): Q rounded to F16; KQ with one 16-lane FMA
+// accumulator per score folded as _mm512_reduce_add_ps (tinyBLAS), or products summed in
+// double when head_dim is not a multiple of 16 (ggml_vec_dot_f16); softmax with ggml_expf
+// and 16-value chunk sums added in double over the length padded to 32; weights rounded
+// to F16; KQV with 16 lane accumulators per output (position j feeds lane j mod 16).
+void attention_head_reference(const AttentionHead& a);
 
 }  // namespace tq

@@ -1,7 +1,6 @@
 #include "engine/tensor/gemm.h"
 
 #include "engine/tensor/cpu_features.h"
-#include "engine/tensor/numerics.h"
 
 namespace tq {
 
@@ -9,7 +8,7 @@ GemmFn gemm_kernel(GgmlType type) {
   // AVX-512 machines run the AVX2 kernels until they have their own.
   if (active_isa_level() == IsaLevel::Scalar) return nullptr;
   // Every kernel below repeats its reference's float steps exactly (gemm_test.cpp checks
-  // bits), so exact numerics keep them all.
+  // bits), so they change speed only.
   switch (type) {
     case GgmlType::Q8_0:
       return quants::gemm_q8_0_avx2;

@@ -3,8 +3,8 @@
 // for several rows (prompt processing), and weight rows stream from memory once for up to
 // four tokens with a software prefetch (decode). Each computes exactly what its type's
 // reference vec_dot computes, float step for float step (integer sums are exact in any
-// order), so the results are bit-identical to it (tests/engine/gemm_test.cpp) and exact
-// numerics keep them. TQ_ISA=scalar turns them off.
+// order), so the results are bit-identical to it (tests/engine/gemm_test.cpp).
+// TQ_ISA=scalar turns them off.
 #pragma once
 
 #include <cstddef>
