@@ -297,7 +297,7 @@ Value f_dictsort(Interpreter& in, const Value& v, CallArgs& args) {
 }
 
 Value f_int(Interpreter&, const Value& v, CallArgs& args) {
-  const Value dflt = arg_or(args, 0, "default", Value(0));
+  Value dflt = arg_or(args, 0, "default", Value(0));
   if (v.is_int()) return v;
   if (v.is_bool()) return Value(static_cast<int64_t>(v.as_bool()));
   if (v.is_float()) {
@@ -319,7 +319,7 @@ Value f_int(Interpreter&, const Value& v, CallArgs& args) {
 }
 
 Value f_float(Interpreter&, const Value& v, CallArgs& args) {
-  const Value dflt = arg_or(args, 0, "default", Value(0.0));
+  Value dflt = arg_or(args, 0, "default", Value(0.0));
   if (v.is_number()) return Value(v.as_double());
   if (v.is_string()) {
     const std::string s = text::strip(v.as_string(), nullptr, true, true);

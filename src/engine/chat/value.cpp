@@ -37,6 +37,9 @@ class NativeCallable final : public Callable {
 
 }  // namespace
 
+Value::Value(ValueList l) : v_(std::make_shared<const ValueList>(std::move(l))) {}
+Value::Value(ValueDict d) : v_(std::make_shared<const ValueDict>(std::move(d))) {}
+
 Value Value::tuple(ValueList l) {
   Value v(std::move(l));
   v.tuple_ = true;

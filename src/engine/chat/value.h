@@ -20,38 +20,12 @@
 namespace tq::jinja {
 
 class Value;
+class ValueDict;
+class Callable;
 class Interpreter;
+struct CallArgs;
 
 using ValueList = std::vector<Value>;
-
-// Insertion-ordered string-keyed dict (JSON objects and template dict literals).
-class ValueDict {
- public:
-  const Value* find(std::string_view key) const;
-  // Replaces the value of an existing key in place, or appends.
-  void set(std::string key, Value v);
-  const std::vector<std::pair<std::string, Value>>& items() const { return items_; }
-  size_t size() const { return items_.size(); }
-
- private:
-  std::vector<std::pair<std::string, Value>> items_;
-};
-
-// Arguments of a call: positional then keyword, in source order.
-struct CallArgs {
-  std::vector<Value> positional;
-  std::vector<std::pair<std::string, Value>> keyword;
-  int line = 0;
-};
-
-// Anything a template can call. `call` may throw TemplateError.
-class Callable {
- public:
-  virtual ~Callable() = default;
-  virtual Value call(Interpreter& interp, CallArgs& args) = 0;
-  virtual std::string name() const = 0;
-};
-
 using NativeFunction = std::function<Value(Interpreter&, CallArgs&)>;
 
 struct Undefined {
@@ -73,8 +47,8 @@ class Value {
   Value(double d) : v_(d) {}
   Value(std::string s) : v_(std::move(s)) {}
   Value(const char* s) : v_(std::string(s)) {}
-  Value(ValueList l) : v_(std::make_shared<const ValueList>(std::move(l))) {}
-  Value(ValueDict d) : v_(std::make_shared<const ValueDict>(std::move(d))) {}
+  Value(ValueList l);
+  Value(ValueDict d);
   // A Python tuple: a list that prints with parentheses (dict items, `(a, b)`, varargs).
   static Value tuple(ValueList l);
   static Value make_namespace(ValueDict attrs);
@@ -126,6 +100,34 @@ class Value {
   explicit Value(std::shared_ptr<Callable> c) : v_(std::move(c)) {}
   Storage v_;
   bool tuple_ = false;
+};
+
+// Insertion-ordered string-keyed dict (JSON objects and template dict literals).
+class ValueDict {
+ public:
+  const Value* find(std::string_view key) const;
+  // Replaces the value of an existing key in place, or appends.
+  void set(std::string key, Value v);
+  const std::vector<std::pair<std::string, Value>>& items() const { return items_; }
+  size_t size() const { return items_.size(); }
+
+ private:
+  std::vector<std::pair<std::string, Value>> items_;
+};
+
+// Arguments of a call: positional then keyword, in source order.
+struct CallArgs {
+  std::vector<Value> positional;
+  std::vector<std::pair<std::string, Value>> keyword;
+  int line = 0;
+};
+
+// Anything a template can call. `call` may throw TemplateError.
+class Callable {
+ public:
+  virtual ~Callable() = default;
+  virtual Value call(Interpreter& interp, CallArgs& args) = 0;
+  virtual std::string name() const = 0;
 };
 
 // Python ==: numbers compare by value across int/float/bool, containers deeply.
