@@ -46,6 +46,12 @@ Value Value::tuple(ValueList l) {
   return v;
 }
 
+Value Value::markup(std::string s) {
+  Value v(std::move(s));
+  v.markup_ = true;
+  return v;
+}
+
 Value Value::make_namespace(ValueDict attrs) {
   return Value(std::make_shared<ValueDict>(std::move(attrs)));
 }

@@ -51,6 +51,9 @@ class Value {
   Value(ValueDict d);
   // A Python tuple: a list that prints with parentheses (dict items, `(a, b)`, varargs).
   static Value tuple(ValueList l);
+  // A markupsafe.Markup string (`|safe`, `|escape`): adding a plain string to it escapes
+  // that string, which some templates (functionary) rely on.
+  static Value markup(std::string s);
   static Value make_namespace(ValueDict attrs);
   static Value make_callable(std::shared_ptr<Callable> c) { return Value(std::move(c)); }
   static Value native(std::string name, NativeFunction fn);
@@ -68,6 +71,7 @@ class Value {
   bool is_namespace() const { return kind() == Kind::Namespace; }
   bool is_callable() const { return kind() == Kind::Callable; }
   bool is_tuple() const { return tuple_; }
+  bool is_markup() const { return markup_; }
 
   bool as_bool() const { return std::get<bool>(v_); }
   int64_t as_int() const { return std::get<int64_t>(v_); }
@@ -100,6 +104,7 @@ class Value {
   explicit Value(std::shared_ptr<Callable> c) : v_(std::move(c)) {}
   Storage v_;
   bool tuple_ = false;
+  bool markup_ = false;
 };
 
 // Insertion-ordered string-keyed dict (JSON objects and template dict literals).
