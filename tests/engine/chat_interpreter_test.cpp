@@ -201,6 +201,25 @@ const ReferenceCase kReference[] = {
     {"{{ {'a': 1}|tojson }}", "{\"a\": 1}"},
     {"  {% raw %}\n  r\n  {% endraw %}\n", "\n  r\n"},
     {"{% if x %}{% elif y %}y{% else %}\n  else\n{% endif %}", "  else\n"},
+    {"{{ 'a<'|safe + '\"b' }}", "a<&#34;b"},
+    {"{{ ('a'|safe + '<') | length }}", "5"},
+    {"{{ '<'|escape }}{{ ('<'|e)|e }}", "&lt;&lt;"},
+    {"{{ 'x' + '<'|safe }}", "x<"},
+    {"{{ {'name': 'f', 'arguments': {'x': [1, 2.5, none, true]}} | tojson(indent=4) }}",
+     "{\n    \"name\": \"f\",\n    \"arguments\": {\n        \"x\": [\n            1,\n            "
+     "2.5,\n            null,\n            true\n        ]\n    }\n}"},
+    {"{{ 'é' | tojson(ensure_ascii=true) }} {{ {'b': 1, 'a': 2} | tojson(sort_keys=true) }} {{ [1, "
+     "2] | tojson(separators=(',', ':')) }}",
+     "\"\\u00e9\" {\"a\": 2, \"b\": 1} [1,2]"},
+    {"{% set out = {'a': 'x'} | tojson %}{{ out[:-1] }}, \"id\": 1}", "{\"a\": \"x\", \"id\": 1}"},
+    {"{{ 'line' ~ '\\n' | indent(2) }}", "line\n"},
+    {"{% for k, v in {'a': 1, 'return': 2}.items() if k != 'return' %}{{ k }}{{ v }}{% endfor %}",
+     "a1"},
+    {"{{ [{'type': 'code_interpreter'}, {'type': 'function'}] | rejectattr('type', 'equalto', "
+     "'code_interpreter') | list | length }}",
+     "1"},
+    {"{{ none | selectattr('type', 'equalto', 'x') | list }}", "[]"},
+    {"{{ ['a', 'b'] | join(', ') }} {{ [1, 2] | map('string') | join('-') }}", "a, b 1-2"},
 };
 
 TEST(ChatInterpreter, MatchesReferenceRenderings) {

@@ -116,6 +116,15 @@ std::string check(const Json& s, const Json& v, const Json& root, const std::str
       if (auto e = check(s["items"], v[i], root, at + "/" + std::to_string(i)); !e.empty())
         return e;
   }
+  if (v.is_number()) {
+    const double x = v.get<double>();
+    if (s.contains("minimum") && x < s["minimum"].get<double>()) return err("below minimum");
+    if (s.contains("maximum") && x > s["maximum"].get<double>()) return err("above maximum");
+    if (s.contains("exclusiveMinimum") && x <= s["exclusiveMinimum"].get<double>())
+      return err("not above exclusiveMinimum");
+    if (s.contains("exclusiveMaximum") && x >= s["exclusiveMaximum"].get<double>())
+      return err("not below exclusiveMaximum");
+  }
   if (v.is_string()) {
     const std::string& str = v.get_ref<const std::string&>();
     if (s.contains("minLength") && code_points(str) < s["minLength"].get<size_t>())
@@ -134,7 +143,7 @@ std::string check(const Json& s, const Json& v, const Json& root, const std::str
 const char* const kSchemas[] = {
     R"({"type": "object", "properties": {
           "name": {"type": "string", "maxLength": 12},
-          "age": {"type": "integer"},
+          "age": {"type": "integer", "minimum": 0, "maximum": 120},
           "email": {"type": "string", "format": "email"},
           "tags": {"type": "array", "items": {"enum": ["red", "green", "blue"]}, "maxItems": 3}},
         "required": ["name", "age"]})",
@@ -151,7 +160,8 @@ const char* const kSchemas[] = {
     R"({"type": "object", "properties": {
           "id": {"type": "string", "format": "uuid"}, "day": {"type": "string", "format": "date"},
           "at": {"type": "string", "format": "time"}, "ok": {"type": "boolean"},
-          "none": {"type": "null"}, "ratio": {"type": ["number", "null"]},
+          "none": {"type": "null"}, "ratio": {"type": ["number", "null"], "minimum": 0},
+          "delta": {"type": "integer", "exclusiveMinimum": -50, "exclusiveMaximum": 7},
           "level": {"enum": ["low", "high", 3]}},
         "required": ["id", "day", "at", "ok", "none", "level"]})",
 };

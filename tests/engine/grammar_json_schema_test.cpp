@@ -2,6 +2,7 @@
 // refuses. Generation under these grammars is tested in grammar_generation_test.cpp.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -90,9 +91,44 @@ TEST(JsonSchemaGrammar, FormatsRefsAndAlternatives) {
   EXPECT_EQ(m.next(m.start(), "[1]"), GrammarMatcher::kDead);
 }
 
+TEST(JsonSchemaGrammar, IntegerRangesMatchExactlyTheirMembers) {
+  struct Range {
+    const char* bounds;
+    int64_t lo, hi;  // expected, inclusive
+  };
+  const Range ranges[] = {
+      {R"("minimum": 17, "maximum": 342)", 17, 342},
+      {R"("minimum": -45, "maximum": 1000)", -45, 1000},
+      {R"("minimum": -1000, "maximum": -9)", -1000, -9},
+      {R"("exclusiveMinimum": 0, "exclusiveMaximum": 100)", 1, 99},
+      {R"("minimum": 0.5, "maximum": 9.5)", 1, 9},
+      {R"("minimum": 0, "maximum": 0)", 0, 0},
+      {R"("minimum": 95)", 95, INT64_MAX},
+      {R"("maximum": -95)", INT64_MIN, -95},
+      {R"("minimum": 1, "maximum": 1099)", 1, 1099},
+  };
+  for (const Range& r : ranges) {
+    SCOPED_TRACE(r.bounds);
+    GrammarMatcher m(std::make_shared<const Grammar>(
+        parse_gbnf(json_schema_to_gbnf(std::string(R"({"type": "integer", )") + r.bounds + "}"))));
+    for (int64_t v = -1500; v <= 1500; ++v) {
+      const auto s = m.next(m.start(), std::to_string(v));
+      ASSERT_EQ(s != GrammarMatcher::kDead && m.can_end(s), v >= r.lo && v <= r.hi) << v;
+    }
+    EXPECT_FALSE(m.can_end(m.next(m.start(), "007")));
+    EXPECT_FALSE(m.can_end(m.next(m.start(), "-0")));
+  }
+  EXPECT_TRUE(accepts(R"({"type": "integer", "minimum": 5})", "12345678901234"));
+  EXPECT_TRUE(accepts(R"({"type": "number", "minimum": 0})", "0.25e-3"));
+  EXPECT_FALSE(accepts(R"({"type": "number", "minimum": 0})", "-0.25"));
+}
+
 TEST(JsonSchemaGrammar, UnsupportedAndMalformedSchemas) {
   EXPECT_THROW(json_schema_to_gbnf(R"({"type": "string", "pattern": "^a"})"), UnsupportedError);
-  EXPECT_THROW(json_schema_to_gbnf(R"({"type": "integer", "minimum": 0})"), UnsupportedError);
+  EXPECT_THROW(json_schema_to_gbnf(R"({"type": "number", "maximum": 3})"), UnsupportedError);
+  EXPECT_THROW(json_schema_to_gbnf(R"({"minimum": 3})"), UnsupportedError);
+  EXPECT_THROW(json_schema_to_gbnf(R"({"type": "integer", "minimum": 3, "maximum": 2})"),
+               InputError);
   EXPECT_THROW(json_schema_to_gbnf(R"({"type": "array", "uniqueItems": true})"), UnsupportedError);
   EXPECT_THROW(json_schema_to_gbnf(R"({"$ref": "https://x/y.json"})"), UnsupportedError);
   EXPECT_THROW(json_schema_to_gbnf(R"({"$ref": "#/nowhere"})"), InputError);
@@ -100,11 +136,11 @@ TEST(JsonSchemaGrammar, UnsupportedAndMalformedSchemas) {
   EXPECT_THROW(json_schema_to_gbnf(R"({"type": "string", "maxLength": -1})"), InputError);
   EXPECT_THROW(json_schema_to_gbnf("{not json"), InputError);
   try {
-    json_schema_to_gbnf(R"({"properties": {"a": {"properties": {"b": {"maximum": 3}}}}})");
+    json_schema_to_gbnf(R"({"properties": {"a": {"properties": {"b": {"multipleOf": 3}}}}})");
     FAIL();
   } catch (const UnsupportedError& e) {
     EXPECT_EQ(std::string(e.what()),
-              "json schema: 'maximum' is not supported (at #/properties/a/properties/b)");
+              "json schema: 'multipleOf' is not supported (at #/properties/a/properties/b)");
   }
 }
 

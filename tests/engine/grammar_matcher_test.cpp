@@ -98,6 +98,13 @@ TEST(GrammarMatcher, AmbiguousAndRecursiveGrammars) {
   EXPECT_FALSE(full_match(amb, "b"));
 }
 
+TEST(GrammarMatcher, TooAmbiguousGrammarsAreAnErrorNotAHang) {
+  // z^n has exponentially many parses (every tree of z's with up to five children each).
+  auto m = matcher(R"(root ::= x
+                      x ::= "z" x{0,5})");
+  EXPECT_THROW(m.next(m.start(), std::string(40, 'z')), InputError);
+}
+
 TEST(GrammarMatcher, CompactKeepsTheState) {
   auto m = matcher(R"g(root ::= "[" ( "a" | "(" "b"* ")" ){0,50} "]")g");
   State s = m.next(m.start(), "[a(bb)a(");

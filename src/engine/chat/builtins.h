@@ -33,6 +33,8 @@ bool less_than(Interpreter& in, const Value& a, const Value& b, int line);
 Value get_attr(Interpreter& in, const Value& obj, const std::string& name, int line);
 
 // ---- filters.cpp ----
+// markupsafe.escape: & < > " ' as HTML entities.
+std::string html_escape(const std::string& s);
 Value apply_filter(Interpreter& in, const std::string& name, const Value& input, CallArgs& args);
 
 // ---- tests.cpp ----

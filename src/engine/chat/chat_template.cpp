@@ -35,8 +35,10 @@ std::string_view guess_builtin(const GgufFile& file) {
     if (t == "[INST]") has_inst = true;
   }
   if (has_inst) return "mistral";
+  // A plain SentencePiece Llama vocabulary: Llama 2's [INST] format.
   const auto arch = file.get_string("general.architecture");
-  if (arch && *arch == "llama" && tokens->size() == 32000) return "llama2";
+  const auto kind = file.get_string("tokenizer.ggml.model");
+  if (arch && *arch == "llama" && kind && *kind == "llama") return "llama2";
   return "chatml";
 }
 

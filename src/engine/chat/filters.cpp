@@ -125,7 +125,7 @@ Value f_capitalize(Interpreter&, const Value& v, CallArgs&) {
   return Value(text::capitalize(v.str()));
 }
 Value f_safe(Interpreter&, const Value& v, CallArgs&) {
-  return v;
+  return Value::markup(v.str());
 }
 
 Value f_replace(Interpreter& in, const Value& v, CallArgs& args) {
@@ -297,7 +297,7 @@ Value f_dictsort(Interpreter& in, const Value& v, CallArgs& args) {
 }
 
 Value f_int(Interpreter&, const Value& v, CallArgs& args) {
-  const Value dflt = arg_or(args, 0, "default", Value(0));
+  Value dflt = arg_or(args, 0, "default", Value(0));
   if (v.is_int()) return v;
   if (v.is_bool()) return Value(static_cast<int64_t>(v.as_bool()));
   if (v.is_float()) {
@@ -319,7 +319,7 @@ Value f_int(Interpreter&, const Value& v, CallArgs& args) {
 }
 
 Value f_float(Interpreter&, const Value& v, CallArgs& args) {
-  const Value dflt = arg_or(args, 0, "default", Value(0.0));
+  Value dflt = arg_or(args, 0, "default", Value(0.0));
   if (v.is_number()) return Value(v.as_double());
   if (v.is_string()) {
     const std::string s = text::strip(v.as_string(), nullptr, true, true);
@@ -378,8 +378,15 @@ Value f_indent(Interpreter& in, const Value& v, CallArgs& args) {
 }
 
 Value f_escape(Interpreter&, const Value& v, CallArgs&) {
+  if (v.is_markup()) return v;  // already escaped
+  return Value::markup(html_escape(v.str()));
+}
+
+}  // namespace
+
+std::string html_escape(const std::string& s) {
   std::string out;
-  for (char c : v.str()) {
+  for (char c : s) {
     switch (c) {
       case '&':
         out += "&amp;";
@@ -400,8 +407,10 @@ Value f_escape(Interpreter&, const Value& v, CallArgs&) {
         out += c;
     }
   }
-  return Value(std::move(out));
+  return out;
 }
+
+namespace {
 
 Value f_wordcount(Interpreter&, const Value& v, CallArgs&) {
   int64_t n = 0;

@@ -14,7 +14,8 @@ const Value* find_arg(const CallArgs& args, size_t index, const char* keyword) {
 
 Value arg_or(const CallArgs& args, size_t index, const char* keyword, Value fallback) {
   const Value* v = find_arg(args, index, keyword);
-  return v ? *v : std::move(fallback);
+  if (v) return *v;
+  return fallback;
 }
 
 Clock system_clock_local() {

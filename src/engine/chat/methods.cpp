@@ -76,9 +76,10 @@ Value str_method(Interpreter& in, const std::string& s, const std::string& m, Ca
   if (m == "split" || m == "rsplit") {
     const int64_t maxsplit = opt_int(in, args, 1, "maxsplit", -1);
     if (m == "rsplit" && maxsplit >= 0) in.fail(args.line, "rsplit with maxsplit is not supported");
+    const std::string* sep = opt_string(in, args, 0, "sep");
+    if (sep && sep->empty()) in.fail(args.line, "empty separator");
     ValueList out;
-    for (auto& piece : text::split(s, opt_string(in, args, 0, "sep"), maxsplit))
-      out.emplace_back(std::move(piece));
+    for (auto& piece : text::split(s, sep, maxsplit)) out.emplace_back(std::move(piece));
     return Value(std::move(out));
   }
   if (m == "startswith" || m == "endswith") {

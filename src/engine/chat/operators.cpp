@@ -164,6 +164,13 @@ Value binary_op(Interpreter& in, const std::string& op, const Value& a, const Va
     return float_arith(in, op, a.as_double(), b.as_double(), line);
   }
   if (op == "+") {
+    if (a.is_string() && b.is_string() && (a.is_markup() || b.is_markup())) {
+      // Markup + str escapes the plain side and stays Markup.
+      std::string s = (a.is_markup() ? a.as_string() : html_escape(a.as_string())) +
+                      (b.is_markup() ? b.as_string() : html_escape(b.as_string()));
+      in.check_size(s.size(), line);
+      return Value::markup(std::move(s));
+    }
     if (a.is_string() && b.is_string()) {
       in.check_size(a.as_string().size() + b.as_string().size(), line);
       return Value(a.as_string() + b.as_string());

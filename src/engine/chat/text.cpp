@@ -61,7 +61,7 @@ std::string strip(std::string_view s, const std::string* chars, bool left, bool 
 
 std::vector<std::string> split(std::string_view s, const std::string* sep, int64_t maxsplit) {
   std::vector<std::string> out;
-  if (sep) {
+  if (sep && !sep->empty()) {
     size_t start = 0;
     for (;;) {
       const size_t at = s.find(*sep, start);

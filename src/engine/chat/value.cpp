@@ -37,9 +37,18 @@ class NativeCallable final : public Callable {
 
 }  // namespace
 
+Value::Value(ValueList l) : v_(std::make_shared<const ValueList>(std::move(l))) {}
+Value::Value(ValueDict d) : v_(std::make_shared<const ValueDict>(std::move(d))) {}
+
 Value Value::tuple(ValueList l) {
   Value v(std::move(l));
   v.tuple_ = true;
+  return v;
+}
+
+Value Value::markup(std::string s) {
+  Value v(std::move(s));
+  v.markup_ = true;
   return v;
 }
 

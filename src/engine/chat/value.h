@@ -20,38 +20,12 @@
 namespace tq::jinja {
 
 class Value;
+class ValueDict;
+class Callable;
 class Interpreter;
+struct CallArgs;
 
 using ValueList = std::vector<Value>;
-
-// Insertion-ordered string-keyed dict (JSON objects and template dict literals).
-class ValueDict {
- public:
-  const Value* find(std::string_view key) const;
-  // Replaces the value of an existing key in place, or appends.
-  void set(std::string key, Value v);
-  const std::vector<std::pair<std::string, Value>>& items() const { return items_; }
-  size_t size() const { return items_.size(); }
-
- private:
-  std::vector<std::pair<std::string, Value>> items_;
-};
-
-// Arguments of a call: positional then keyword, in source order.
-struct CallArgs {
-  std::vector<Value> positional;
-  std::vector<std::pair<std::string, Value>> keyword;
-  int line = 0;
-};
-
-// Anything a template can call. `call` may throw TemplateError.
-class Callable {
- public:
-  virtual ~Callable() = default;
-  virtual Value call(Interpreter& interp, CallArgs& args) = 0;
-  virtual std::string name() const = 0;
-};
-
 using NativeFunction = std::function<Value(Interpreter&, CallArgs&)>;
 
 struct Undefined {
@@ -73,10 +47,13 @@ class Value {
   Value(double d) : v_(d) {}
   Value(std::string s) : v_(std::move(s)) {}
   Value(const char* s) : v_(std::string(s)) {}
-  Value(ValueList l) : v_(std::make_shared<const ValueList>(std::move(l))) {}
-  Value(ValueDict d) : v_(std::make_shared<const ValueDict>(std::move(d))) {}
+  Value(ValueList l);
+  Value(ValueDict d);
   // A Python tuple: a list that prints with parentheses (dict items, `(a, b)`, varargs).
   static Value tuple(ValueList l);
+  // A markupsafe.Markup string (`|safe`, `|escape`): adding a plain string to it escapes
+  // that string, which some templates (functionary) rely on.
+  static Value markup(std::string s);
   static Value make_namespace(ValueDict attrs);
   static Value make_callable(std::shared_ptr<Callable> c) { return Value(std::move(c)); }
   static Value native(std::string name, NativeFunction fn);
@@ -94,6 +71,7 @@ class Value {
   bool is_namespace() const { return kind() == Kind::Namespace; }
   bool is_callable() const { return kind() == Kind::Callable; }
   bool is_tuple() const { return tuple_; }
+  bool is_markup() const { return markup_; }
 
   bool as_bool() const { return std::get<bool>(v_); }
   int64_t as_int() const { return std::get<int64_t>(v_); }
@@ -126,6 +104,35 @@ class Value {
   explicit Value(std::shared_ptr<Callable> c) : v_(std::move(c)) {}
   Storage v_;
   bool tuple_ = false;
+  bool markup_ = false;
+};
+
+// Insertion-ordered string-keyed dict (JSON objects and template dict literals).
+class ValueDict {
+ public:
+  const Value* find(std::string_view key) const;
+  // Replaces the value of an existing key in place, or appends.
+  void set(std::string key, Value v);
+  const std::vector<std::pair<std::string, Value>>& items() const { return items_; }
+  size_t size() const { return items_.size(); }
+
+ private:
+  std::vector<std::pair<std::string, Value>> items_;
+};
+
+// Arguments of a call: positional then keyword, in source order.
+struct CallArgs {
+  std::vector<Value> positional;
+  std::vector<std::pair<std::string, Value>> keyword;
+  int line = 0;
+};
+
+// Anything a template can call. `call` may throw TemplateError.
+class Callable {
+ public:
+  virtual ~Callable() = default;
+  virtual Value call(Interpreter& interp, CallArgs& args) = 0;
+  virtual std::string name() const = 0;
 };
 
 // Python ==: numbers compare by value across int/float/bool, containers deeply.

@@ -10,8 +10,9 @@
 namespace tq {
 namespace {
 
-// Masks kept at most (4 KiB each for a 32k vocabulary); beyond that the memo starts over.
-constexpr size_t kMaxMasks = 4096;
+// Masks kept at most (4 KiB each for a 32k vocabulary, so 4 MiB per constraint); beyond
+// that the memo starts over.
+constexpr size_t kMaxMasks = 1024;
 
 class Stopwatch {
  public:

@@ -8,7 +8,11 @@
 //  - each byte is one transition-table lookup in the matcher's lazy automaton, and
 //  - masks are memoised per matcher state (generation revisits the same states: inside
 //    a string, after a comma…), so most steps cost one bit test per token.
-// Measured with `triptyque bench --json-schema` (see docs/ARCHITECTURE.md).
+// Measured (`triptyque bench --json-schema`, a 20-person JSON schema, fresh constraint per
+// run, random-weight models so masks are rarely reused): 0.2 ms/token with the synthetic
+// TinyLlama vocabulary, 0.75 ms/token with Llama-2's real 32k vocabulary: 0.1% of a
+// TinyLlama Q4_0 decode step on the 2-core dev machine (2.8 tok/s); it would take a
+// machine decoding at ~130 tok/s for the worse figure to reach 10%.
 #pragma once
 
 #include <memory>

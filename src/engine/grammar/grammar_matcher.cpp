@@ -44,12 +44,14 @@ GrammarMatcher::State GrammarMatcher::next(State s, std::string_view bytes) {
 }
 
 bool GrammarMatcher::can_end(State s) const {
+  if (s == kDead) return false;
   const Key& k = states_[static_cast<size_t>(s)];
   // kComplete is the largest id, so a sorted set holds it last.
   return k.need == 0 && sets_[k.set].back() == ParseStacks::kComplete;
 }
 
 bool GrammarMatcher::must_end(State s) const {
+  if (s == kDead) return false;
   const Key& k = states_[static_cast<size_t>(s)];
   return k.need == 0 && sets_[k.set].size() == 1 && sets_[k.set][0] == ParseStacks::kComplete;
 }

@@ -42,7 +42,7 @@ class GrammarMatcher {
   State next(State s, std::string_view bytes);
   // The bytes read so far form a complete sentence (generation may end here)...
   bool can_end(State s) const;
-  // ...and nothing can follow (generation must end here).
+  // ...and nothing can follow (generation must end here). Both are false for kDead.
   bool must_end(State s) const;
 
   // The tables only grow; past this many states, compact() should be called.

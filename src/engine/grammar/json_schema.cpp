@@ -1,11 +1,14 @@
 #include "engine/grammar/json_schema.h"
 
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <vector>
 
 #include "core/error.h"
+#include "engine/grammar/json_schema_ranges.h"
 #include "engine/grammar/json_schema_rules.h"
 
 namespace tq {
@@ -15,28 +18,13 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 // Keywords that constrain values beyond what the conversion expresses.
-constexpr std::string_view kUnsupported[] = {"pattern",
-                                             "patternProperties",
-                                             "minimum",
-                                             "maximum",
-                                             "exclusiveMinimum",
-                                             "exclusiveMaximum",
-                                             "multipleOf",
-                                             "contains",
-                                             "minContains",
-                                             "maxContains",
-                                             "not",
-                                             "if",
-                                             "then",
-                                             "else",
-                                             "dependentRequired",
-                                             "dependentSchemas",
-                                             "dependencies",
-                                             "minProperties",
-                                             "maxProperties",
-                                             "propertyNames",
-                                             "unevaluatedProperties",
-                                             "unevaluatedItems"};
+// clang-format off
+constexpr std::string_view kUnsupported[] = {
+    "pattern", "patternProperties", "multipleOf", "contains", "minContains", "maxContains",
+    "not", "if", "then", "else", "dependentRequired", "dependentSchemas", "dependencies",
+    "minProperties", "maxProperties", "propertyNames", "unevaluatedProperties",
+    "unevaluatedItems"};
+// clang-format on
 
 constexpr int kMaxDepth = 64;
 
@@ -150,6 +138,10 @@ class SchemaConverter {
     if (!s.contains("type")) {
       if (s.contains("properties") || s.contains("additionalProperties") || s.contains("required"))
         return typed(s, "object", hint, at, depth);
+      for (const char* key : {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"})
+        if (s.contains(key))
+          throw UnsupportedError("json schema: '" + std::string(key) +
+                                 "' without \"type\": \"integer\" or \"number\" (at " + at + ")");
       if (s.contains("items") || s.contains("prefixItems"))
         return typed(s, "array", hint, at, depth);
       return use("value");
@@ -171,8 +163,9 @@ class SchemaConverter {
     if (type == "object") return object_rule(s, hint, at, depth);
     if (type == "array") return array_rule(s, hint, at, depth);
     if (type == "string") return string_rule(s, hint, at);
-    if (type == "number" || type == "integer" || type == "boolean" || type == "null")
-      return use(type);
+    if (type == "integer") return integer_rule(s, hint, at);
+    if (type == "number") return number_rule(s, hint, at);
+    if (type == "boolean" || type == "null") return use(type);
     bad(at + "/type", "unknown type '" + type + "'");
   }
 
@@ -219,6 +212,8 @@ class SchemaConverter {
   std::string object_rule(const Json& s, const std::string& hint, const std::string& at, int depth);
   std::string array_rule(const Json& s, const std::string& hint, const std::string& at, int depth);
   std::string string_rule(const Json& s, const std::string& hint, const std::string& at);
+  std::string integer_rule(const Json& s, const std::string& hint, const std::string& at);
+  std::string number_rule(const Json& s, const std::string& hint, const std::string& at);
 
   const Json& root_;
   std::map<std::string, std::string> rules_;  // name → body, written in name order
@@ -339,6 +334,53 @@ std::string SchemaConverter::string_rule(const Json& s, const std::string& hint,
   if (max >= 0 && min > max) bad(at, "minLength is above maxLength");
   use("char");
   return add(hint, "\"\\\"\" char" + bounds(std::max<int64_t>(min, 0), max) + " \"\\\"\"");
+}
+
+// A numeric bound keyword, absent or a number (draft 4's boolean exclusive* is not read).
+std::optional<double> bound(const Json& s, const char* key, const std::string& at) {
+  if (!s.contains(key)) return std::nullopt;
+  if (s[key].is_boolean())
+    throw UnsupportedError("json schema: boolean '" + std::string(key) +
+                           "' (draft 4) is not supported (at " + at + ")");
+  if (!s[key].is_number())
+    throw InputError("json schema: '" + std::string(key) + "' must be a number (at " + at + ")");
+  return s[key].get<double>();
+}
+
+// A double bound as an int64 bound; beyond the integer grammar's reach it is no bound
+// (or, on the wrong side, a bound no integer meets).
+std::optional<int64_t> to_int(std::optional<double> x) {
+  if (!x) return std::nullopt;
+  const auto limit = static_cast<double>(json_rules::kMaxInteger) + 1;
+  return static_cast<int64_t>(std::clamp(*x, -limit, limit));
+}
+
+std::string SchemaConverter::integer_rule(const Json& s, const std::string& hint,
+                                          const std::string& at) {
+  std::optional<double> lo = bound(s, "minimum", at), hi = bound(s, "maximum", at);
+  if (lo) lo = std::ceil(*lo);
+  if (hi) hi = std::floor(*hi);
+  if (auto x = bound(s, "exclusiveMinimum", at)) lo = std::max(lo.value_or(*x), std::floor(*x) + 1);
+  if (auto x = bound(s, "exclusiveMaximum", at)) hi = std::min(hi.value_or(*x), std::ceil(*x) - 1);
+  if (!lo && !hi) return use("integer");
+  const std::string range = json_rules::integer_range(to_int(lo), to_int(hi));
+  if (range.empty()) bad(at, "no integer lies between the minimum and the maximum");
+  return add(hint, range);
+}
+
+std::string SchemaConverter::number_rule(const Json& s, const std::string& hint,
+                                         const std::string& at) {
+  const auto min = bound(s, "minimum", at);
+  const bool other =
+      s.contains("maximum") || s.contains("exclusiveMinimum") || s.contains("exclusiveMaximum");
+  if (!min && !other) return use("number");
+  if (other || *min != 0.0)
+    throw UnsupportedError(
+        "json schema: bounds on non-integer numbers are supported only as minimum 0 (at " + at +
+        ")");
+  // Non-negative: the number rule without its minus sign.
+  return add(hint,
+             R"(( "0" | [1-9] [0-9]{0,15} ) ( "." [0-9]{1,16} )? ( [eE] [-+]? [0-9]{1,2} )?)");
 }
 
 }  // namespace

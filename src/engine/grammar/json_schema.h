@@ -2,8 +2,9 @@
 // schema, for constrained decoding (response_format json_schema / json_object).
 //
 // Supported: type (one or a list), properties + required, enum, const, items / prefixItems
-// (and draft-7 tuple items), minItems / maxItems, minLength / maxLength, format (date,
-// time, date-time, uuid, email), anyOf / oneOf, allOf with one member, $ref to any
+// (and draft-7 tuple items), minItems / maxItems, minLength / maxLength, minimum / maximum /
+// exclusiveMinimum / exclusiveMaximum on integers (only minimum 0 on other numbers),
+// format (date, time, date-time, uuid, email), anyOf / oneOf, allOf with one member, $ref to any
 // "#/..." pointer in the same document (recursion included), and schemas without
 // constraints (any value). Choices that keep every output valid:
 //  - Declared properties come in declaration order; optional ones may be left out.
@@ -18,8 +19,8 @@
 //  - date: February has 28 days (29 would need the leap-year rule); time and date-time
 //    carry a time zone (Z or ±hh:mm), as RFC 3339 requires.
 //  - oneOf is treated as anyOf (exclusivity is not enforced).
-// Keywords that restrict values in ways the grammar does not express (pattern, minimum,
-// maximum, multipleOf, uniqueItems, allOf with several members, not, if/then/else, …)
+// Keywords that restrict values in ways the grammar does not express (pattern, bounds on
+// non-integers, multipleOf, uniqueItems, allOf with several members, not, if/then/else, …)
 // raise UnsupportedError rather than produce output that might not validate; annotations
 // (title, description, default, examples, $schema, $id, $comment) and unknown formats are
 // ignored.
