@@ -90,26 +90,8 @@ Action register_generate(CLI::App& app) {
   auto o = std::make_shared<GenerateOptions>();
   CLI::App* cmd = app.add_subcommand("generate", "Complete a prompt with a local GGUF model");
   add_model_options(cmd, o->model);
-  SamplingParams& s = o->gen.sampling;
   cmd->add_option("-p,--prompt", o->prompt, "Prompt text")->required();
-  cmd->add_option("-n,--max-tokens", o->gen.max_tokens, "Tokens to generate at most")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1 << 20));
-  cmd->add_option("--temp", s.temperature, "Temperature (0: greedy)")->capture_default_str();
-  cmd->add_option("--top-k", s.top_k, "Keep the k most likely tokens (0: off)")
-      ->capture_default_str();
-  cmd->add_option("--top-p", s.top_p, "Nucleus sampling threshold (1: off)")->capture_default_str();
-  cmd->add_option("--min-p", s.min_p, "Drop tokens below min-p × the best one's probability")
-      ->capture_default_str();
-  cmd->add_option("--repeat-penalty", s.repeat_penalty, "Repetition penalty (1: off)")
-      ->capture_default_str();
-  cmd->add_option("--frequency-penalty", s.frequency_penalty, "Frequency penalty")
-      ->capture_default_str();
-  cmd->add_option("--presence-penalty", s.presence_penalty, "Presence penalty")
-      ->capture_default_str();
-  cmd->add_option("--repeat-last-n", s.penalty_last_n, "Tokens the penalties look back over")
-      ->capture_default_str();
-  cmd->add_option("--seed", s.seed, "Random seed (same seed, same output)");
+  add_sampling_options(cmd, o->gen);
   cmd->add_option("--stop", o->gen.stop, "Stop string (repeatable)");
   auto* grammar = cmd->add_option("--grammar", o->grammar_file,
                                   "Constrain the output to a GBNF grammar (file; start rule: root)")

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add("quantize", tq::cli::register_quantize);
   add("perplexity", tq::cli::register_perplexity);
   add("template", tq::cli::register_template);
+  add("chat", tq::cli::register_chat);
 
   try {
     app.parse(argc, argv);

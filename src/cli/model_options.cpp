@@ -18,6 +18,28 @@ void add_model_options(CLI::App* cmd, ModelOptions& o) {
                 "Treat special-token texts in the prompt as plain text");
 }
 
+void add_sampling_options(CLI::App* cmd, GenerationParams& g) {
+  SamplingParams& s = g.sampling;
+  cmd->add_option("-n,--max-tokens", g.max_tokens, "Tokens to generate at most")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 20));
+  cmd->add_option("--temp", s.temperature, "Temperature (0: greedy)")->capture_default_str();
+  cmd->add_option("--top-k", s.top_k, "Keep the k most likely tokens (0: off)")
+      ->capture_default_str();
+  cmd->add_option("--top-p", s.top_p, "Nucleus sampling threshold (1: off)")->capture_default_str();
+  cmd->add_option("--min-p", s.min_p, "Drop tokens below min-p × the best one's probability")
+      ->capture_default_str();
+  cmd->add_option("--repeat-penalty", s.repeat_penalty, "Repetition penalty (1: off)")
+      ->capture_default_str();
+  cmd->add_option("--frequency-penalty", s.frequency_penalty, "Frequency penalty")
+      ->capture_default_str();
+  cmd->add_option("--presence-penalty", s.presence_penalty, "Presence penalty")
+      ->capture_default_str();
+  cmd->add_option("--repeat-last-n", s.penalty_last_n, "Tokens the penalties look back over")
+      ->capture_default_str();
+  cmd->add_option("--seed", s.seed, "Random seed (same seed, same output)");
+}
+
 LoadedModel load_model(const ModelOptions& o) {
   LoadedModel lm;
   lm.model = Model::load(o.path);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "engine/generation/generator.h"
 #include "engine/model/model.h"
 #include "engine/tokenizer/vocab.h"
 
@@ -21,6 +22,8 @@ struct ModelOptions {
 };
 
 void add_model_options(CLI::App* cmd, ModelOptions& o);
+// -n, --temp, --top-k, --top-p, --min-p, the penalties and --seed (generate, chat).
+void add_sampling_options(CLI::App* cmd, GenerationParams& g);
 
 struct LoadedModel {
   std::shared_ptr<Model> model;
