@@ -1,4 +1,6 @@
-// triptyque embed: sentence embeddings (pooled final hidden state, L2-normalised).
+// triptyque embed: sentence embeddings (pooled final hidden state, L2-normalised), from
+// decoder models or dedicated embedding models (bert). The pooling defaults to the one the
+// file names ({arch}.pooling_type), else mean.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -11,14 +13,15 @@ namespace {
 
 struct EmbedOptions {
   ModelOptions model;
-  std::string pooling = "mean";
+  std::string pooling;  // empty: the file's pooling_type, else mean
   std::vector<std::string> texts;
   bool json = false;
 };
 
 int run_embed(const EmbedOptions& o) {
   LoadedModel lm = load_model(o.model);
-  const Pooling pooling = pooling_from_name(o.pooling);
+  const Pooling pooling =
+      o.pooling.empty() ? default_pooling(*lm.model) : pooling_from_name(o.pooling);
   nlohmann::json j;
   j["embeddings"] = nlohmann::json::array();
   for (const std::string& text : o.texts) {
@@ -42,8 +45,8 @@ Action register_embed(CLI::App& app) {
   auto o = std::make_shared<EmbedOptions>();
   CLI::App* cmd = app.add_subcommand("embed", "Embed texts (pooled, L2-normalised hidden states)");
   add_model_options(cmd, o->model);
-  cmd->add_option("--pooling", o->pooling, "mean, last or cls")
-      ->capture_default_str()
+  cmd->add_option("--pooling", o->pooling,
+                  "mean, last or cls (default: the model file's pooling_type, else mean)")
       ->check(CLI::IsMember({"mean", "last", "cls"}));
   cmd->add_flag("--json", o->json, "Print {\"embeddings\": [[...], ...]}");
   cmd->add_option("texts", o->texts, "Texts to embed")->required();

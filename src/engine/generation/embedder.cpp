@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "engine/gguf/gguf.h"
 #include "engine/model/model.h"
 
 namespace tq {
@@ -13,6 +14,24 @@ Pooling pooling_from_name(std::string_view name) {
   if (name == "last") return Pooling::Last;
   if (name == "cls") return Pooling::Cls;
   throw InputError("unknown pooling '" + std::string(name) + "' (choose mean, last or cls)");
+}
+
+Pooling default_pooling(const Model& model) {
+  const std::string key = model.hparams().arch + ".pooling_type";
+  const auto type = model.file().get_int(key);
+  if (!type) return Pooling::Mean;
+  switch (*type) {  // llama.cpp's enum llama_pooling_type
+    case 1:
+      return Pooling::Mean;
+    case 2:
+      return Pooling::Cls;
+    case 3:
+      return Pooling::Last;
+    default:
+      throw UnsupportedError(model.file().path() + ": " + key + " = " + std::to_string(*type) +
+                             " is not a sentence pooling we compute (1 mean, 2 cls, 3 last); "
+                             "choose one explicitly");
+  }
 }
 
 std::vector<float> embed_tokens(const Model& model, ThreadPool& pool,

@@ -16,6 +16,7 @@ using ArchLoader = std::shared_ptr<Model> (*)(std::shared_ptr<GgufFile>,
 
 std::shared_ptr<Model> load_llama(std::shared_ptr<GgufFile>, std::shared_ptr<const Vocab>);
 std::shared_ptr<Model> load_qwen2(std::shared_ptr<GgufFile>, std::shared_ptr<const Vocab>);
+std::shared_ptr<Model> load_bert(std::shared_ptr<GgufFile>, std::shared_ptr<const Vocab>);
 
 struct ArchEntry {
   std::string_view name;

@@ -13,6 +13,7 @@ const std::vector<ArchEntry>& supported_architectures() {
   static const std::vector<ArchEntry> archs = {
       {"llama", load_llama},
       {"qwen2", load_qwen2},
+      {"bert", load_bert},
   };
   return archs;
 }
