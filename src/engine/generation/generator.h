@@ -39,8 +39,8 @@ struct GenerationResult {
   std::vector<float> logprobs;  // log-probability of each generated token (unmodified logits)
   std::string text;             // what was emitted (stop string excluded)
   FinishReason finish = FinishReason::Length;
-  double prompt_seconds = 0.0;     // to the first token (the Scheduler counts queueing too)
-  double decode_seconds = 0.0;     // from the first token to the last
+  double prompt_seconds = 0.0;       // to the first token (the Scheduler counts queueing too)
+  double decode_seconds = 0.0;       // from the first token to the last
   int32_t reused_prompt_tokens = 0;  // prompt tokens whose KV came from a cached prefix
 
   double prompt_tok_s() const;
