@@ -37,8 +37,9 @@ class Interpreter {
   // For built-ins: calls anything callable (macros, natives, bound methods).
   Value call(const Value& callee, CallArgs& args, int line);
   [[noreturn]] void fail(int line, const std::string& message) const;
-  // Throws when a string or list being built would pass the size limit.
-  void check_size(size_t n, int line) const;
+  // Throws when a string or list being built would pass the size limit; charges the
+  // copy against the step budget.
+  void check_size(size_t n, int line);
   const RenderLimits& limits() const { return limits_; }
   // The line being evaluated, for errors raised deep inside built-ins.
   int current_line() const { return line_; }
