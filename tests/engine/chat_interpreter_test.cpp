@@ -271,6 +271,8 @@ TEST(ChatInterpreter, ErrorsNameTheLine) {
   EXPECT_NE(e.message().find("outside a loop"), std::string::npos);
   e = render_error("{% endif %}");
   EXPECT_NE(e.message().find("endif"), std::string::npos);
+  e = render_error("{{ messages.99999999999999999999 }}");  // found by fuzz_template
+  EXPECT_NE(e.message().find("too large"), std::string::npos) << e.message();
   e = render_error("{{ 1 | nosuchfilter }}");
   EXPECT_NE(e.message().find("nosuchfilter"), std::string::npos);
 }
