@@ -91,7 +91,19 @@ class Interpreter::CallerCallable final : public Callable {
 Interpreter::Interpreter(const Program& program, const RenderLimits& limits)
     : program_(program), limits_(limits) {}
 
-Interpreter::~Interpreter() = default;
+Interpreter::~Interpreter() {
+  release_namespaces();
+}
+
+Value Interpreter::make_namespace(ValueDict attrs) {
+  namespaces_.push_back(Value::make_namespace(std::move(attrs)));
+  return namespaces_.back();
+}
+
+void Interpreter::release_namespaces() {
+  for (auto& ns : namespaces_) ns.as_namespace() = ValueDict{};
+  namespaces_.clear();
+}
 
 void Interpreter::fail(int line, const std::string& message) const {
   throw TemplateError(line, message);
@@ -134,6 +146,7 @@ std::string Interpreter::render(const ValueDict& globals, const ValueDict& vars)
   out_ = nullptr;
   frame_.reset();
   root_.reset();
+  release_namespaces();
   return out;
 }
 
@@ -268,7 +281,7 @@ Interpreter::Flow Interpreter::exec_for(const Stmt& s) {
   // fresh one per iteration dominated the cost of tight loops.
   const auto n = static_cast<int64_t>(items.size());
   auto position = std::make_shared<int64_t>(0);
-  const Value loop = Value::make_namespace({});
+  const Value loop = make_namespace({});
   ValueDict& lv = loop.as_namespace();
   lv.set("length", Value(n));
   lv.set("depth", Value(1));
