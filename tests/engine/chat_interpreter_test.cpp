@@ -271,6 +271,8 @@ TEST(ChatInterpreter, ErrorsNameTheLine) {
   EXPECT_NE(e.message().find("outside a loop"), std::string::npos);
   e = render_error("{% endif %}");
   EXPECT_NE(e.message().find("endif"), std::string::npos);
+  e = render_error("{{ messages.99999999999999999999 }}");  // found by fuzz_template
+  EXPECT_NE(e.message().find("too large"), std::string::npos) << e.message();
   e = render_error("{{ 1 | nosuchfilter }}");
   EXPECT_NE(e.message().find("nosuchfilter"), std::string::npos);
 }
@@ -320,6 +322,14 @@ TEST(ChatInterpreter, RecursionIsBounded) {
   EXPECT_NE(e.message().find("nested too deeply"), std::string::npos) << e.message();
   e = render_error("{{ " + std::string(5000, '[') + "1" + std::string(5000, ']') + " }}");
   EXPECT_NE(e.message().find("nested too deeply"), std::string::npos) << e.message();
+}
+
+// A namespace holding itself is a reference cycle; the render breaks it when it ends (the
+// sanitizer build's leak checker fails this test otherwise). Found by fuzz_template.
+TEST(ChatInterpreter, NamespaceCyclesDoNotLeak) {
+  EXPECT_EQ(render("{% set ns = namespace(n=1) %}{% set ns.me = ns %}{{ ns.me.me.n }}"), "1");
+  EXPECT_THROW(render("{% set ns = namespace() %}{% set ns.me = ns %}{{ raise_exception('x') }}"),
+               jinja::TemplateError);
 }
 
 TEST(ChatInterpreter, RecursiveMacrosWork) {

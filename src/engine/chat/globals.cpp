@@ -73,7 +73,7 @@ Value make_namespace(Interpreter& in, CallArgs& args) {
     for (const auto& [k, v] : a.as_dict().items()) attrs.set(k, v);
   }
   for (const auto& [k, v] : args.keyword) attrs.set(k, v);
-  return Value::make_namespace(std::move(attrs));
+  return in.make_namespace(std::move(attrs));
 }
 
 Value make_dict(Interpreter& in, CallArgs& args) {

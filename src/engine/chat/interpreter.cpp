@@ -91,13 +91,26 @@ class Interpreter::CallerCallable final : public Callable {
 Interpreter::Interpreter(const Program& program, const RenderLimits& limits)
     : program_(program), limits_(limits) {}
 
-Interpreter::~Interpreter() = default;
+Interpreter::~Interpreter() {
+  release_namespaces();
+}
+
+Value Interpreter::make_namespace(ValueDict attrs) {
+  namespaces_.push_back(Value::make_namespace(std::move(attrs)));
+  return namespaces_.back();
+}
+
+void Interpreter::release_namespaces() {
+  for (auto& ns : namespaces_) ns.as_namespace() = ValueDict{};
+  namespaces_.clear();
+}
 
 void Interpreter::fail(int line, const std::string& message) const {
   throw TemplateError(line, message);
 }
 
-void Interpreter::check_size(size_t n, int line) const {
+void Interpreter::check_size(size_t n, int line) {
+  steps_ += n / 1024;
   if (n > limits_.max_output)
     fail(line, "value too large: " + std::to_string(n) + " (the sandbox allows " +
                    std::to_string(limits_.max_output) + ")");
@@ -111,7 +124,10 @@ void Interpreter::tick(int line) {
 
 void Interpreter::emit(const std::string& s) {
   out_->append(s);
-  check_size(out_->size(), line_);
+  // Charge what was appended, not the whole buffer (that would be quadratic).
+  steps_ += s.size() / 1024;
+  if (out_->size() > limits_.max_output)
+    fail(line_, "output too large: more than " + std::to_string(limits_.max_output) + " bytes");
 }
 
 std::string Interpreter::render(const ValueDict& globals, const ValueDict& vars) {
@@ -130,6 +146,7 @@ std::string Interpreter::render(const ValueDict& globals, const ValueDict& vars)
   out_ = nullptr;
   frame_.reset();
   root_.reset();
+  release_namespaces();
   return out;
 }
 
@@ -260,28 +277,34 @@ Interpreter::Flow Interpreter::exec_for(const Stmt& s) {
     }
     return Flow::Normal;
   }
+  // One mutable `loop` object updated in place, as Jinja2's LoopContext is: building a
+  // fresh one per iteration dominated the cost of tight loops.
   const auto n = static_cast<int64_t>(items.size());
+  auto position = std::make_shared<int64_t>(0);
+  const Value loop = make_namespace({});
+  ValueDict& lv = loop.as_namespace();
+  lv.set("length", Value(n));
+  lv.set("depth", Value(1));
+  lv.set("depth0", Value(0));
+  lv.set("cycle", Value::native("cycle", [position](Interpreter& in, CallArgs& args) {
+           if (args.positional.empty()) in.fail(args.line, "no items for cycling given");
+           return args.positional[static_cast<size_t>(*position) % args.positional.size()];
+         }));
+  frame_->set("loop", loop);
   for (int64_t i = 0; i < n; ++i) {
     tick(s.line);
     const auto idx = static_cast<size_t>(i);
+    *position = i;
     assign(*s.target, items[idx], s.line);
-    ValueDict loop;
-    loop.set("index", Value(i + 1));
-    loop.set("index0", Value(i));
-    loop.set("revindex", Value(n - i));
-    loop.set("revindex0", Value(n - i - 1));
-    loop.set("first", Value(i == 0));
-    loop.set("last", Value(i == n - 1));
-    loop.set("length", Value(n));
-    loop.set("depth", Value(1));
-    loop.set("depth0", Value(0));
-    if (i > 0) loop.set("previtem", items[idx - 1]);
-    if (i + 1 < n) loop.set("nextitem", items[idx + 1]);
-    loop.set("cycle", Value::native("cycle", [i](Interpreter& in, CallArgs& args) {
-               if (args.positional.empty()) in.fail(args.line, "no items for cycling given");
-               return args.positional[static_cast<size_t>(i) % args.positional.size()];
-             }));
-    frame_->set("loop", Value(std::move(loop)));
+    lv.set("index", Value(i + 1));
+    lv.set("index0", Value(i));
+    lv.set("revindex", Value(n - i));
+    lv.set("revindex0", Value(n - i - 1));
+    lv.set("first", Value(i == 0));
+    lv.set("last", Value(i == n - 1));
+    lv.set("previtem", i > 0 ? items[idx - 1] : Value::undefined("there is no previous item"));
+    lv.set("nextitem", i + 1 < n ? items[idx + 1] : Value::undefined("there is no next item"));
+    frame_->set("loop", loop);  // the body may have rebound the name
     if (exec_body(s.bodies[0]) == Flow::Break) break;
   }
   return Flow::Normal;

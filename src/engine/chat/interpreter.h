@@ -37,9 +37,14 @@ class Interpreter {
   // For built-ins: calls anything callable (macros, natives, bound methods).
   Value call(const Value& callee, CallArgs& args, int line);
   [[noreturn]] void fail(int line, const std::string& message) const;
-  // Throws when a string or list being built would pass the size limit.
-  void check_size(size_t n, int line) const;
+  // Throws when a string or list being built would pass the size limit; charges the
+  // copy against the step budget.
+  void check_size(size_t n, int line);
   const RenderLimits& limits() const { return limits_; }
+  // Makes a namespace() object owned by this render. A namespace can end up holding
+  // itself (`{% set ns.me = ns %}`), which reference counting alone would leak; the
+  // render empties every namespace it made when it ends.
+  Value make_namespace(ValueDict attrs);
   // The line being evaluated, for errors raised deep inside built-ins.
   int current_line() const { return line_; }
 
@@ -48,6 +53,7 @@ class Interpreter {
   class MacroCallable;
   class CallerCallable;
 
+  void release_namespaces();
   Flow exec_body(const Body& body);
   Flow exec(const Stmt& s);
   Flow exec_for(const Stmt& s);
@@ -70,6 +76,7 @@ class Interpreter {
   std::shared_ptr<Frame> frame_;  // innermost scope
   std::shared_ptr<Frame> root_;   // the template's top-level scope (macros run under it)
   std::string* out_ = nullptr;
+  std::vector<Value> namespaces_;  // every namespace made, emptied at the end
   uint64_t steps_ = 0;
   int call_depth_ = 0;
   int eval_depth_ = 0;  // exec/eval recursion, bounding native stack use

@@ -497,7 +497,11 @@ class Parser {
         if (peek().type == T::Int) {
           auto g = make(Expr::Kind::GetItem, line);
           auto idx = make(Expr::Kind::Literal, line);
-          idx->value = Value(static_cast<int64_t>(std::stoll(next().value)));
+          const Token& num = next();
+          int64_t v = 0;
+          auto r = std::from_chars(num.value.data(), num.value.data() + num.value.size(), v);
+          if (r.ec != std::errc()) throw TemplateError(num.line, "integer literal too large");
+          idx->value = Value(v);
           g->items.push_back(std::move(e));
           g->items.push_back(std::move(idx));
           e = std::move(g);
