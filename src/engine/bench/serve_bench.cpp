@@ -58,9 +58,11 @@ ParallelBenchResult run_parallel_bench(std::shared_ptr<const Model> model, Threa
   r.single_decode_tok_s = aggregate_decode(
       {sched.submit(random_tokens(m, n_prompt, rng), bench_params(n_gen))->wait()});
   std::vector<std::shared_ptr<ScheduledRequest>> reqs;
+  reqs.reserve(static_cast<size_t>(n_seq));
   for (int32_t i = 0; i < n_seq; ++i)
     reqs.push_back(sched.submit(random_tokens(m, n_prompt, rng), bench_params(n_gen)));
   std::vector<GenerationResult> results;
+  results.reserve(reqs.size());
   for (auto& q : reqs) results.push_back(q->wait());
   r.aggregate_decode_tok_s = aggregate_decode(results);
   r.speedup = r.single_decode_tok_s > 0 ? r.aggregate_decode_tok_s / r.single_decode_tok_s : 0.0;

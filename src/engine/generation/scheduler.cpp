@@ -247,7 +247,7 @@ void Scheduler::complete(Slot& slot) {
   slot.pending = -1;
 }
 
-void Scheduler::fail(Slot& slot, std::exception_ptr error) {
+void Scheduler::fail(Slot& slot, const std::exception_ptr& error) {
   if (slot.request == nullptr) return;
   slot.request->promise_.set_exception(error);
   slot.request.reset();

@@ -94,7 +94,7 @@ class Scheduler {
   void admit(std::shared_ptr<ScheduledRequest> r);
   void step();
   void complete(Slot& slot);
-  void fail(Slot& slot, std::exception_ptr error);
+  void fail(Slot& slot, const std::exception_ptr& error);
 
   std::shared_ptr<const Model> model_;
   ThreadPool& pool_;
