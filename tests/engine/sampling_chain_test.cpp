@@ -90,6 +90,21 @@ TEST(SamplingChain, ZeroTemperatureIsGreedyAfterPenalties) {
   EXPECT_EQ(chain.sample(logits), 1);
 }
 
+TEST(SamplingChain, PlainGreedyPicksTheFirstMaximumLikeTheGreedyStage) {
+  SamplingParams p;
+  p.temperature = 0.0f;  // penalties at their neutral defaults: the argmax shortcut
+  SamplerChain fast(p);
+  SamplerChain staged;  // the same picks through the candidate list
+  staged.add(std::make_unique<GreedySampler>());
+  for (const std::vector<float>& logits :
+       {std::vector<float>{1.0f, 3.0f, 3.0f, 2.0f}, std::vector<float>{-5.0f, -5.0f},
+        std::vector<float>{0.5f}, std::vector<float>{2.0f, -1e30f, 7.5f, 7.5f, 7.49f}}) {
+    EXPECT_EQ(fast.sample(logits), staged.sample(logits));
+    fast.accept(0);  // accepting changes nothing while penalties are off
+    EXPECT_EQ(fast.sample(logits), staged.sample(logits));
+  }
+}
+
 TEST(SamplingChain, TopKOfOneAlwaysReturnsTheArgmax) {
   SamplingParams p;
   p.top_k = 1;

@@ -142,6 +142,27 @@ TEST(Scheduler, ContextOverflowIsAnErrorOrATruncationByConfiguration) {
   EXPECT_EQ(r.generated.size(), 8u);
 }
 
+TEST(Scheduler, LogprobsOnlyWhenAsked) {
+  const auto path = test::gold_dir() / "models" / "stories260K.gguf";
+  TQ_REQUIRE_PATH(path);
+  auto model = stories();
+  ThreadPool pool(2);
+  Scheduler sched(model, pool, SchedulerOptions{.n_slots = 2, .n_ctx = 64});
+  const auto prompt = model->vocab().tokenize("Once upon a time", true, true);
+  auto plain = greedy(6);
+  auto with = greedy(6);
+  with.logprobs = true;
+  const GenerationResult a = sched.submit(prompt, plain)->wait();
+  const GenerationResult b = sched.submit(prompt, with)->wait();
+  EXPECT_TRUE(a.logprobs.empty());
+  ASSERT_EQ(b.logprobs.size(), 6u);
+  for (float lp : b.logprobs) {
+    EXPECT_LE(lp, 0.0f);
+    EXPECT_GT(lp, -30.0f);  // greedy picks are likely tokens of a trained model
+  }
+  EXPECT_EQ(a.text, b.text);
+}
+
 TEST(Scheduler, GenerationStopsWhenTheContextIsFull) {
   const auto path = test::gold_dir() / "models" / "stories260K.gguf";
   TQ_REQUIRE_PATH(path);

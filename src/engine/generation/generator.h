@@ -25,6 +25,8 @@ struct GenerationParams {
   std::vector<std::string> stop;  // stop strings; generation ends before them
   bool ignore_eos = false;        // keep going past end-of-generation tokens
   int32_t n_batch = 256;          // prompt tokens per forward pass
+  bool logprobs = false;          // record each generated token's log-probability (one
+                                  // pass over the vocabulary per token)
   // Optional (grammar, JSON schema): masks logits before sampling; generation ends when it
   // is finished. Reset at the start of generate(); one generation at a time.
   std::shared_ptr<TokenConstraint> constraint;
@@ -36,7 +38,8 @@ std::string_view finish_reason_name(FinishReason r);  // OpenAI-style: "stop", "
 struct GenerationResult {
   std::vector<TokenId> prompt_tokens;
   std::vector<TokenId> generated;
-  std::vector<float> logprobs;  // log-probability of each generated token (unmodified logits)
+  std::vector<float> logprobs;  // with params.logprobs: each generated token's log-probability
+                                // under the unmodified logits
   std::string text;             // what was emitted (stop string excluded)
   FinishReason finish = FinishReason::Length;
   double prompt_seconds = 0.0;       // to the first token (the Scheduler counts queueing too)

@@ -203,7 +203,7 @@ void Scheduler::step() {
   }
   if (batch.size() == 0) return;
 
-  ForwardOutput out;
+  ForwardOutput& out = out_;
   try {
     model_->forward(pool_, batch, cache_, ForwardRequest{}, out);
   } catch (...) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/generation/generator.h"
+#include "engine/model/batch.h"
 #include "engine/model/kv_cache.h"
 
 namespace tq {
@@ -102,6 +103,7 @@ class Scheduler {
   KvCache cache_;
   std::vector<Slot> slots_;
   uint64_t clock_ = 0;
+  ForwardOutput out_;  // reused from pass to pass (logits of a 150k vocabulary are large)
 
   std::mutex mutex_;
   std::condition_variable wake_;

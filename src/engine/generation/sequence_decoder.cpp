@@ -39,7 +39,7 @@ TokenId SequenceDecoder::step(std::span<const float> logits) {
   }
   sampler_.accept(next);
   res_.generated.push_back(next);
-  res_.logprobs.push_back(log_softmax_at(logits, next));
+  if (params_.logprobs) res_.logprobs.push_back(log_softmax_at(logits, next));
   if (!params_.ignore_eos && vocab_->is_eog(next)) {
     finish(FinishReason::EndOfGeneration);
     return next;

@@ -170,7 +170,10 @@ void BertModel::forward(ThreadPool& pool, const Batch& batch, KvCache& cache,
     layer_norm(x.data(), n, E, L.layer_out_norm, L.layer_out_norm_b, hp.norm_eps);
   }
 
-  out = ForwardOutput{};
+  // Cleared, not replaced: a caller that keeps `out` across passes keeps its allocations.
+  out.batch_index.clear();
+  out.logits.clear();
+  out.hidden.clear();
   out.n_vocab = hp.n_vocab;
   out.n_embd = E;
   for (int64_t t = 0; t < n; ++t) {

@@ -155,7 +155,10 @@ void DecoderModel::forward(ThreadPool& pool, const Batch& batch, KvCache& cache,
   }
 
   // Final norm and logits for the requested rows only.
-  out = ForwardOutput{};
+  // Cleared, not replaced: a caller that keeps `out` across passes keeps its allocations.
+  out.batch_index.clear();
+  out.logits.clear();
+  out.hidden.clear();
   out.n_vocab = hp.n_vocab;
   out.n_embd = E;
   std::vector<float> rows;

@@ -42,6 +42,11 @@ SamplerChain::SamplerChain(const SamplingParams& params) {
                                        params.frequency_penalty, params.presence_penalty));
   if (params.temperature <= 0.0f) {
     add(std::make_unique<GreedySampler>());
+    // The penalty stage changes nothing when every penalty is off or looks back over no
+    // token; GreedySampler's tie rule (lowest id) is max_element's.
+    argmax_only_ = params.penalty_last_n == 0 ||
+                   (params.repeat_penalty == 1.0f && params.frequency_penalty == 0.0f &&
+                    params.presence_penalty == 0.0f);
     return;
   }
   add(std::make_unique<TopKSampler>(params.top_k, min_keep));
@@ -53,9 +58,12 @@ SamplerChain::SamplerChain(const SamplingParams& params) {
 
 void SamplerChain::add(std::unique_ptr<Sampler> stage) {
   stages_.push_back(std::move(stage));
+  argmax_only_ = false;
 }
 
 int32_t SamplerChain::sample(std::span<const float> logits) {
+  if (argmax_only_ && !logits.empty())
+    return static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
   candidates_.assign(logits);
   for (auto& stage : stages_) stage->apply(candidates_);
   const auto picked = candidates_.selected();

@@ -52,6 +52,10 @@ class SamplerChain {
  private:
   std::vector<std::unique_ptr<Sampler>> stages_;
   CandidateList candidates_;  // kept between calls only to reuse its allocation
+  // Greedy with neutral penalties (as constructed, nothing added since): the pick is the
+  // argmax of the logits, found without building the candidate list — on a 150k-token
+  // vocabulary that list cost more per token than a small model's whole forward pass tail.
+  bool argmax_only_ = false;
 };
 
 }  // namespace tq
