@@ -134,17 +134,16 @@ void Scheduler::admit(std::shared_ptr<ScheduledRequest> r) {
       const size_t len = std::min(max_reuse, common_prefix(slots_[i].cached, prompt));
       if (len > best_len) best_len = len, best_src = i;
     }
-    size_t dst = slots_.size();
+    size_t dst = slots_.size(), reuse = 0;
     for (size_t i = 0; i < slots_.size(); ++i) {
       if (slots_[i].request != nullptr) continue;
-      if (dst == slots_.size()) dst = i;
       const size_t own = std::min(max_reuse, common_prefix(slots_[i].cached, prompt));
-      const size_t cur = std::min(max_reuse, common_prefix(slots_[dst].cached, prompt));
-      if (own > cur || (own == cur && slots_[i].last_used < slots_[dst].last_used)) dst = i;
+      if (dst == slots_.size() || own > reuse ||
+          (own == reuse && slots_[i].last_used < slots_[dst].last_used))
+        dst = i, reuse = own;
     }
     if (dst == slots_.size()) throw Error("scheduler: no free slot at admission");
     Slot& slot = slots_[dst];
-    size_t reuse = std::min(max_reuse, common_prefix(slot.cached, prompt));
     if (best_len > reuse && best_src != dst) {
       cache_.copy_prefix(static_cast<int32_t>(best_src), static_cast<int32_t>(dst),
                          static_cast<int32_t>(best_len));

@@ -26,6 +26,21 @@ inline float half(half_bits h) {
 }
 
 // Signed int8 weights of one block, as the tile needs them: the bytes and the scale.
+// Block b of each of T activation rows: the int8 values and the scale.
+template <int T>
+inline void load_activations(const uint8_t* a, size_t as, int64_t b, __m256i aq[T], float ad[T]) {
+  for (int t = 0; t < T; ++t) {
+    const auto& ab = reinterpret_cast<const block_q8_0*>(a + static_cast<size_t>(t) * as)[b];
+    aq[t] = load256(ab.qs);
+    ad[t] = half(ab.d);
+  }
+}
+
+// lane_dot_i8(wq, aq) with |wq| computed once per weight block for all the tile's tokens.
+inline __m256i lane_dot_abs(__m256i wabs, __m256i wq, __m256i aq) {
+  return lane_dot_u8(wabs, _mm256_sign_epi8(aq, wq));
+}
+
 // kChain: the reference (llama.cpp's AMX kernel order) keeps one float per output and adds
 // each block's whole integer sum as fma(float(sum), d_w·d_a, acc). Otherwise (Q5_0) eight
 // float lanes take fma(d_w·d_a, float(lane sums), acc) and are folded by hsum8 at the end.
@@ -59,15 +74,10 @@ inline void tile_lanes(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a
   __m256 acc[R][T];
   for (int r = 0; r < R; ++r)
     for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
-  const __m256i ones = _mm256_set1_epi16(1);
   for (int64_t b = 0; b < nb; ++b) {
     __m256i aq[T];
     float ad[T];
-    for (int t = 0; t < T; ++t) {
-      const auto& ab = reinterpret_cast<const block_q8_0*>(a + static_cast<size_t>(t) * as)[b];
-      aq[t] = load256(ab.qs);
-      ad[t] = half(ab.d);
-    }
+    load_activations<T>(a, as, b, aq, ad);
     for (int r = 0; r < R; ++r) {
       const Block& wb = reinterpret_cast<const Block*>(w + static_cast<size_t>(r) * ws)[b];
       if constexpr (R == 1)
@@ -76,8 +86,7 @@ inline void tile_lanes(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a
       const __m256i wabs = _mm256_sign_epi8(wq, wq);
       const float wd = half(wb.d);
       for (int t = 0; t < T; ++t) {
-        const __m256i p =
-            _mm256_madd_epi16(_mm256_maddubs_epi16(wabs, _mm256_sign_epi8(aq[t], wq)), ones);
+        const __m256i p = lane_dot_abs(wabs, wq, aq[t]);
         acc[r][t] = _mm256_fmadd_ps(_mm256_set1_ps(wd * ad[t]), _mm256_cvtepi32_ps(p), acc[r][t]);
       }
     }
@@ -104,7 +113,6 @@ inline void tile_chain(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a
                        float* y, int64_t ys) {
   static_assert(R * T <= 8, "one lane per output");
   using Block = typename U::Block;
-  const __m256i ones = _mm256_set1_epi16(1);
   if constexpr (R == 1 && T == 1) {
     float acc = 0.0f;
     for (int64_t b = 0; b < nb; ++b) {
@@ -112,9 +120,7 @@ inline void tile_chain(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a
       const Block& wb = reinterpret_cast<const Block*>(w)[b];
       _mm_prefetch(reinterpret_cast<const char*>(&wb) + kPrefetchAhead, _MM_HINT_T0);
       const __m256i wq = U::bytes(wb);
-      const __m256i p = _mm256_madd_epi16(
-          _mm256_maddubs_epi16(_mm256_sign_epi8(wq, wq), _mm256_sign_epi8(load256(ab.qs), wq)),
-          ones);
+      const __m256i p = lane_dot_i8(wq, load256(ab.qs));
       acc = std::fma(static_cast<float>(hsum_i32(p)), half(wb.d) * half(ab.d), acc);
     }
     y[0] = acc;
@@ -124,11 +130,7 @@ inline void tile_chain(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a
     for (int64_t b = 0; b < nb; ++b) {
       __m256i aq[T];
       float ad[T];
-      for (int t = 0; t < T; ++t) {
-        const auto& ab = reinterpret_cast<const block_q8_0*>(a + static_cast<size_t>(t) * as)[b];
-        aq[t] = load256(ab.qs);
-        ad[t] = half(ab.d);
-      }
+      load_activations<T>(a, as, b, aq, ad);
       __m256i p[8];
       float wd[R];
       for (int r = 0; r < R; ++r) {
@@ -138,9 +140,7 @@ inline void tile_chain(int64_t nb, const uint8_t* w, size_t ws, const uint8_t* a
         const __m256i wq = U::bytes(wb);
         const __m256i wabs = _mm256_sign_epi8(wq, wq);
         wd[r] = half(wb.d);
-        for (int t = 0; t < T; ++t)
-          p[r * T + t] =
-              _mm256_madd_epi16(_mm256_maddubs_epi16(wabs, _mm256_sign_epi8(aq[t], wq)), ones);
+        for (int t = 0; t < T; ++t) p[r * T + t] = lane_dot_abs(wabs, wq, aq[t]);
       }
       for (int k = R * T; k < 8; ++k) p[k] = _mm256_setzero_si256();
       // d_w·d_a per output, rounded as the reference's scalar product.
