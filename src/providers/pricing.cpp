@@ -44,9 +44,11 @@ int64_t estimate_tokens(std::string_view text) {
 }
 
 int64_t worst_case_prompt_tokens(const std::vector<ChatMessage>& messages) {
-  int64_t n = 8;
+  // Templates add role markers per message and sometimes a default system prompt
+  // (Llama 3's date header is ~25 tokens): generous constants keep this a bound.
+  int64_t n = 64;
   for (const auto& m : messages) {
-    n += static_cast<int64_t>(m.content.size() + m.role.size() + m.name.size()) + 8;
+    n += static_cast<int64_t>(m.content.size() + m.role.size() + m.name.size()) + 16;
     if (!m.tool_calls.is_null()) n += static_cast<int64_t>(m.tool_calls.dump().size());
   }
   return n;

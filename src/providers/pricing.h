@@ -35,7 +35,7 @@ class PriceTable {
 int64_t estimate_tokens(std::string_view text);
 
 // An upper bound on the prompt tokens of `messages`: BPE never makes more tokens than
-// bytes, plus a few per message for the template's role markers.
+// bytes, plus generous room for the template's role markers and default system prompt.
 int64_t worst_case_prompt_tokens(const std::vector<ChatMessage>& messages);
 
 }  // namespace tq
