@@ -223,8 +223,8 @@ TEST(Budget, FiftyParallelClientsThroughRealCallsStayWithinTheLimit) {
          });
   OpenAIConfig c = p.llm->config();
   c.prices.set("large", Price{1000.0, 1000.0});
-  // cpp-httplib listens with a backlog of 5: 50 simultaneous connects overflow it and
-  // the kernel drops SYNs, which the client resends after 1 s.
+  // Debian's cpp-httplib (compiled, 0.11) listens with a backlog of 5: 50 simultaneous
+  // connects overflow it and the kernel drops SYNs, which the client resends after 1 s.
   c.connect_timeout = milliseconds(3000);
   c.total_timeout = milliseconds(5000);
   p.llm = std::make_unique<OpenAIProvider>("llm", c);
