@@ -15,8 +15,9 @@ class CircuitBreaker {
   enum class State { Closed, Open, HalfOpen };
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
-  CircuitBreaker(int threshold, std::chrono::milliseconds cooldown,
-                 Clock clock = [] { return std::chrono::steady_clock::now(); });
+  CircuitBreaker(
+      int threshold, std::chrono::milliseconds cooldown,
+      Clock clock = [] { return std::chrono::steady_clock::now(); });
 
   // May a call go out now? In half-open state only the first caller (the probe) gets
   // true; every `true` must be followed by exactly one of the three reports below.

@@ -90,7 +90,9 @@ struct HttpClient::Handle {
   Handle& operator=(const Handle&) = delete;
 };
 
-HttpClient::HttpClient() { global_init(); }
+HttpClient::HttpClient() {
+  global_init();
+}
 HttpClient::~HttpClient() = default;
 
 std::unique_ptr<HttpClient::Handle> HttpClient::acquire() {
@@ -181,15 +183,14 @@ HttpResponse HttpClient::send(const HttpRequest& request, const BodySink& sink) 
     }
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(total_deadline - now);
     if (check_first && !*request.content_started) {
-      wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                first_deadline - now));
+      wait = std::min(wait,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(first_deadline - now));
     }
     wait = std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(50));
     curl_multi_poll(multi, nullptr, 0, static_cast<int>(wait.count()), nullptr);
   }
   if (t.error) std::rethrow_exception(t.error);
-  const double elapsed_ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  const double elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   if (our_timeout == HttpFailure::Timeout) {
     throw HttpError(HttpFailure::Timeout, "no complete answer within " +
                                               std::to_string(request.total_timeout.count()) +
@@ -209,8 +210,8 @@ HttpResponse HttpClient::send(const HttpRequest& request, const BodySink& sink) 
   if (code != CURLE_OK) {
     if (t.aborted) throw HttpError(HttpFailure::Aborted, "transfer cancelled by the caller");
     std::string what = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(code);
-    what += " (" + request.url + ", after " + std::to_string(static_cast<int64_t>(elapsed_ms)) +
-            " ms)";
+    what +=
+        " (" + request.url + ", after " + std::to_string(static_cast<int64_t>(elapsed_ms)) + " ms)";
     switch (code) {
       case CURLE_COULDNT_CONNECT:
       case CURLE_COULDNT_RESOLVE_HOST:

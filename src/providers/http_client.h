@@ -34,7 +34,7 @@ struct HttpRequest {
 struct HttpResponse {
   int status = 0;
   std::map<std::string, std::string> headers;  // names lower-cased; last value wins
-  std::string body;  // whole body, unless a 2xx body went to the sink
+  std::string body;                            // whole body, unless a 2xx body went to the sink
 };
 
 enum class HttpFailure {

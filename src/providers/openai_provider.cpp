@@ -98,7 +98,8 @@ void merge_tool_call_delta(json& calls, const json& deltas) {
     if (d.contains("function") && d["function"].is_object()) {
       const json& f = d["function"];
       if (f.contains("name") && f["name"].is_string())
-        c["function"]["name"] = c["function"]["name"].get<std::string>() + f["name"].get<std::string>();
+        c["function"]["name"] =
+            c["function"]["name"].get<std::string>() + f["name"].get<std::string>();
       if (f.contains("arguments") && f["arguments"].is_string())
         c["function"]["arguments"] =
             c["function"]["arguments"].get<std::string>() + f["arguments"].get<std::string>();
@@ -132,8 +133,8 @@ OpenAIConfig OpenAIConfig::from_toml(const std::string& name, const toml::table&
                      "] needs base_url, e.g. base_url = \"https://api.openai.com/v1\"");
   }
   if (url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0) {
-    throw InputError("config key '" + where + ".base_url' must start with http:// or https://, got '" +
-                     *url + "'");
+    throw InputError("config key '" + where +
+                     ".base_url' must start with http:// or https://, got '" + *url + "'");
   }
   c.base_url = *url;
   while (!c.base_url.empty() && c.base_url.back() == '/') c.base_url.pop_back();
@@ -141,7 +142,8 @@ OpenAIConfig OpenAIConfig::from_toml(const std::string& name, const toml::table&
     c.api_key = secret_from_env(*env, where + ".api_key_env");
   if (const toml::node* m = s.get("models")) {
     const toml::array* arr = m->as_array();
-    if (arr == nullptr) throw InputError("config key '" + where + ".models' must be an array of strings");
+    if (arr == nullptr)
+      throw InputError("config key '" + where + ".models' must be an array of strings");
     for (const auto& v : *arr) {
       const auto str = v.value<std::string>();
       if (!str || !v.is_string())
@@ -154,7 +156,8 @@ OpenAIConfig OpenAIConfig::from_toml(const std::string& name, const toml::table&
   c.first_token_timeout = config_ms(s, "first_token_timeout_ms", where, c.first_token_timeout);
   c.total_timeout = config_ms(s, "total_timeout_ms", where, c.total_timeout);
   if (const auto r = config_int(s, "max_retries")) {
-    if (*r < 0 || *r > 20) throw InputError("config key '" + where + ".max_retries' must be in 0..20");
+    if (*r < 0 || *r > 20)
+      throw InputError("config key '" + where + ".max_retries' must be in 0..20");
     c.retry.max_retries = static_cast<int>(*r);
   }
   c.retry.backoff_base = config_ms(s, "backoff_base_ms", where, c.retry.backoff_base);
@@ -200,12 +203,18 @@ ProviderError openai_http_error(const std::string& provider, int status, const s
   const std::string what =
       provider + ": upstream answered HTTP " + std::to_string(status) + ": " + error_message(body);
   ProviderErrorKind kind = ProviderErrorKind::Internal;
-  if (status == 400 || status == 413 || status == 422) kind = ProviderErrorKind::BadRequest;
-  else if (status == 401 || status == 403) kind = ProviderErrorKind::Unauthorized;
-  else if (status == 404) kind = ProviderErrorKind::NotFound;
-  else if (status == 408) kind = ProviderErrorKind::Timeout;
-  else if (status == 429) kind = ProviderErrorKind::RateLimited;
-  else if (status >= 500 || status == 409) kind = ProviderErrorKind::Unavailable;
+  if (status == 400 || status == 413 || status == 422)
+    kind = ProviderErrorKind::BadRequest;
+  else if (status == 401 || status == 403)
+    kind = ProviderErrorKind::Unauthorized;
+  else if (status == 404)
+    kind = ProviderErrorKind::NotFound;
+  else if (status == 408)
+    kind = ProviderErrorKind::Timeout;
+  else if (status == 429)
+    kind = ProviderErrorKind::RateLimited;
+  else if (status >= 500 || status == 409)
+    kind = ProviderErrorKind::Unavailable;
   return {kind, what, status, retry_after};
 }
 
@@ -265,7 +274,8 @@ ChatResult OpenAIProvider::chat_once(const ChatRequest& request, const DeltaSink
     if (choice.contains("message") && choice["message"].is_object()) {
       const json& msg = choice["message"];
       if (msg.contains("content") && msg["content"].is_string()) r.text = msg["content"];
-      if (msg.contains("tool_calls") && msg["tool_calls"].is_array()) r.tool_calls = msg["tool_calls"];
+      if (msg.contains("tool_calls") && msg["tool_calls"].is_array())
+        r.tool_calls = msg["tool_calls"];
     }
     if (choice.contains("finish_reason") && choice["finish_reason"].is_string())
       r.finish_reason = choice["finish_reason"];
@@ -371,8 +381,7 @@ ChatResult OpenAIProvider::chat(const ChatRequest& request, const DeltaSink& on_
     }
     bool streamed = false;
     try {
-      const auto budget =
-          std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+      const auto budget = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
       if (budget.count() <= 0) {
         throw ProviderError(ProviderErrorKind::Timeout,
                             name_ + ": total timeout of " +
@@ -398,11 +407,14 @@ ChatResult OpenAIProvider::chat(const ChatRequest& request, const DeltaSink& on_
       report();
       return r;
     } catch (const ProviderError& e) {
-      const bool upstream_sick = e.kind() == ProviderErrorKind::Unavailable ||
-                                 e.kind() == ProviderErrorKind::Timeout;
-      if (upstream_sick) breaker_.on_failure();
-      else if (e.kind() == ProviderErrorKind::Cancelled) breaker_.on_neutral();
-      else breaker_.on_success();  // it answered, if only to refuse
+      const bool upstream_sick =
+          e.kind() == ProviderErrorKind::Unavailable || e.kind() == ProviderErrorKind::Timeout;
+      if (upstream_sick)
+        breaker_.on_failure();
+      else if (e.kind() == ProviderErrorKind::Cancelled)
+        breaker_.on_neutral();
+      else
+        breaker_.on_success();  // it answered, if only to refuse
       rec.http_status = e.http_status();
       rec.error = e.what();
       report();
@@ -450,7 +462,8 @@ EmbeddingResult OpenAIProvider::embed(const std::string& model,
         const json& d = j["data"][i];
         const size_t index = d.value("index", i);
         if (index >= inputs.size() || !d.contains("embedding") || !d["embedding"].is_array())
-          throw ProviderError(ProviderErrorKind::Unavailable, name_ + ": malformed embedding entry");
+          throw ProviderError(ProviderErrorKind::Unavailable,
+                              name_ + ": malformed embedding entry");
         out.vectors[index] = d["embedding"].get<std::vector<float>>();
       }
       bool have = false;

@@ -22,8 +22,8 @@
 namespace tq {
 
 struct OpenAIConfig {
-  std::string base_url;  // as the OpenAI SDKs take it: "https://api.openai.com/v1"
-  std::string api_key;   // empty: no Authorization header (local vLLM, llama-server)
+  std::string base_url;             // as the OpenAI SDKs take it: "https://api.openai.com/v1"
+  std::string api_key;              // empty: no Authorization header (local vLLM, llama-server)
   std::vector<std::string> models;  // served model names (empty: ask GET /models)
   bool local = false;  // the upstream runs on this machine: local-only data may go there
   std::chrono::milliseconds connect_timeout{3000};

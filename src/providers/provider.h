@@ -30,15 +30,15 @@ struct ChatMessage {
 struct AttemptRecord {
   std::string provider;
   std::string model;
-  int attempt = 1;        // 1-based, within one provider call
-  int http_status = 0;    // upstream's status, 0 when none (network error, local engine)
-  std::string error;      // empty on success
-  double ms = 0;          // this attempt's duration
-  double ttft_ms = 0;     // 0 when no content came
+  int attempt = 1;      // 1-based, within one provider call
+  int http_status = 0;  // upstream's status, 0 when none (network error, local engine)
+  std::string error;    // empty on success
+  double ms = 0;        // this attempt's duration
+  double ttft_ms = 0;   // 0 when no content came
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
   double cost_eur = 0;
-  std::string role;       // set by the router: primary | fallback | cascade-slm | cascade-llm
+  std::string role;  // set by the router: primary | fallback | cascade-slm | cascade-llm
 };
 
 struct ChatRequest {
@@ -69,7 +69,7 @@ struct ChatResult {
   std::optional<double> mean_logprob;  // when asked and the provider can tell
   double ttft_ms = 0;                  // request start to first content
   double total_ms = 0;
-  int attempts = 1;  // retries included
+  int attempts = 1;              // retries included
   bool usage_estimated = false;  // the upstream sent no usage: counted from the text
   double cost_eur = 0;           // from the provider's price table (0 when unpriced)
   nlohmann::json tool_calls;     // OpenAI-shaped tool calls of the answer (null when none)
@@ -147,9 +147,7 @@ class Provider {
   virtual std::vector<ModelInfo> models() const = 0;
   // The price of `model`, for budgets that reserve a request's worst-case cost before it
   // runs; nullopt when the provider does not know (treated as free).
-  virtual std::optional<Price> price(const std::string& /*model*/) const {
-    return std::nullopt;
-  }
+  virtual std::optional<Price> price(const std::string& /*model*/) const { return std::nullopt; }
 };
 
 }  // namespace tq

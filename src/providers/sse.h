@@ -34,7 +34,7 @@ class SseParser {
 
   EventSink sink_;
   size_t max_line_bytes_;
-  std::string line_;  // the current, unfinished line
+  std::string line_;       // the current, unfinished line
   bool after_cr_ = false;  // the last byte was CR: a following LF belongs to it
   std::string event_;
   std::string data_;

@@ -83,8 +83,8 @@ bool BudgetTracker::has_room(const std::string& key, double worst_eur, std::stri
 }
 
 std::optional<BudgetTracker::Reservation> BudgetTracker::reserve(const std::string& key,
-                                                                double worst_eur,
-                                                                std::string* why) {
+                                                                 double worst_eur,
+                                                                 std::string* why) {
   std::lock_guard lock(mu_);
   Window& g = window("");
   if (!fits(g, global_limits_, worst_eur, "global", why)) return std::nullopt;
@@ -111,7 +111,9 @@ void BudgetTracker::release(const std::string& key, double reserved, double spen
   if (!key.empty()) apply(window(key));
 }
 
-void BudgetTracker::add_spent(const std::string& key, double eur) { release(key, 0.0, eur); }
+void BudgetTracker::add_spent(const std::string& key, double eur) {
+  release(key, 0.0, eur);
+}
 
 double BudgetTracker::spent_today(const std::string& key) {
   std::lock_guard lock(mu_);

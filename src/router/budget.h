@@ -24,8 +24,9 @@ class BudgetTracker {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
 
-  BudgetTracker(BudgetLimits global, std::map<std::string, BudgetLimits> per_key,
-                Clock clock = [] { return std::chrono::system_clock::now(); });
+  BudgetTracker(
+      BudgetLimits global, std::map<std::string, BudgetLimits> per_key,
+      Clock clock = [] { return std::chrono::system_clock::now(); });
 
   class Reservation {
    public:

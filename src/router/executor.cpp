@@ -15,7 +15,8 @@ ChatResult RouteExecutor::call(const Target& t, const std::string& role, ChatReq
                                ExecutionResult& out) const {
   Provider* p = providers_(t.provider);
   if (p == nullptr)
-    throw ProviderError(ProviderErrorKind::Internal, "provider '" + t.provider + "' is not configured");
+    throw ProviderError(ProviderErrorKind::Internal,
+                        "provider '" + t.provider + "' is not configured");
   request.model = t.model;
   const auto outer = request.on_attempt;
   request.on_attempt = [&out, &role, outer](const AttemptRecord& a) {
@@ -49,9 +50,10 @@ ChatResult RouteExecutor::call(const Target& t, const std::string& role, ChatReq
   return r;
 }
 
-ChatResult RouteExecutor::call_chain(const std::vector<Target>& chain, const std::string& first_role,
-                                     const ChatRequest& request, const DeltaSink& sink,
-                                     const std::string& api_key_id, ExecutionResult& out) const {
+ChatResult RouteExecutor::call_chain(const std::vector<Target>& chain,
+                                     const std::string& first_role, const ChatRequest& request,
+                                     const DeltaSink& sink, const std::string& api_key_id,
+                                     ExecutionResult& out) const {
   bool streamed = false;
   DeltaSink tracking;
   if (sink) {
@@ -99,7 +101,8 @@ ExecutionResult RouteExecutor::run(const Route& route, const ChatRequest& reques
   }
   if (slm) {
     std::optional<std::string> invalid;
-    if (!request.json_schema.is_null()) invalid = json_schema_violation(slm->text, request.json_schema);
+    if (!request.json_schema.is_null())
+      invalid = json_schema_violation(slm->text, request.json_schema);
     slm_valid = !invalid;
     char buf[128];
     if (invalid) {
@@ -110,7 +113,8 @@ ExecutionResult RouteExecutor::run(const Route& route, const ChatRequest& reques
       why = buf;
     } else {
       if (slm->mean_logprob) {
-        std::snprintf(buf, sizeof buf, "kept the SLM's answer (mean token log-probability %.3f ≥ %.3f%s)",
+        std::snprintf(buf, sizeof buf,
+                      "kept the SLM's answer (mean token log-probability %.3f ≥ %.3f%s)",
                       *slm->mean_logprob, route.min_mean_logprob,
                       request.json_schema.is_null() ? "" : ", valid for the schema");
         out.cascade_reason = buf;

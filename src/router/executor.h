@@ -17,8 +17,8 @@ namespace tq {
 struct ExecutionResult {
   ChatResult result;
   Target served_by;
-  bool escalated = false;      // cascade: the LLM's answer was kept
-  std::string cascade_reason;  // why the cascade kept or escalated (empty when no cascade)
+  bool escalated = false;               // cascade: the LLM's answer was kept
+  std::string cascade_reason;           // why the cascade kept or escalated (empty when no cascade)
   std::vector<AttemptRecord> attempts;  // every attempt, all providers, in order
 };
 
@@ -38,8 +38,7 @@ class RouteExecutor {
 
  private:
   ChatResult call(const Target& t, const std::string& role, ChatRequest request,
-                  const DeltaSink& sink, const std::string& api_key_id,
-                  ExecutionResult& out) const;
+                  const DeltaSink& sink, const std::string& api_key_id, ExecutionResult& out) const;
   ChatResult call_chain(const std::vector<Target>& chain, const std::string& first_role,
                         const ChatRequest& request, const DeltaSink& sink,
                         const std::string& api_key_id, ExecutionResult& out) const;

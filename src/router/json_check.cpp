@@ -108,8 +108,10 @@ class Checker {
         if (s.contains(k) && s[k].is_number()) return s[k].get<double>();
         return std::nullopt;
       };
-      if (auto m = num("minimum"); m && d < *m) return at + ": below minimum " + s["minimum"].dump();
-      if (auto m = num("maximum"); m && d > *m) return at + ": above maximum " + s["maximum"].dump();
+      if (auto m = num("minimum"); m && d < *m)
+        return at + ": below minimum " + s["minimum"].dump();
+      if (auto m = num("maximum"); m && d > *m)
+        return at + ": above maximum " + s["maximum"].dump();
       if (auto m = num("exclusiveMinimum"); m && d <= *m)
         return at + ": not above exclusiveMinimum " + s["exclusiveMinimum"].dump();
       if (auto m = num("exclusiveMaximum"); m && d >= *m)
@@ -135,9 +137,8 @@ class Checker {
     }
     if (v.is_object()) {
       const json empty = json::object();
-      const json& props = s.contains("properties") && s["properties"].is_object()
-                              ? s["properties"]
-                              : empty;
+      const json& props =
+          s.contains("properties") && s["properties"].is_object() ? s["properties"] : empty;
       if (s.contains("required") && s["required"].is_array()) {
         for (const auto& r : s["required"])
           if (r.is_string() && !v.contains(r.get<std::string>()))

@@ -46,13 +46,13 @@ struct RoutingDecision {
 
 // What the router knows about a request.
 struct RoutingRequest {
-  std::string model = "auto";  // as the client sent it: "auto", a task name or a model id
-  std::string api_key_id;      // empty: anonymous (only the global budget applies)
+  std::string model = "auto";      // as the client sent it: "auto", a task name or a model id
+  std::string api_key_id;          // empty: anonymous (only the global budget applies)
   bool key_local_only = false;     // the API key's policy
   bool header_local_only = false;  // x-triptyque-data: local-only
   std::vector<std::string> guard_findings;    // kinds of sensitive data the guard found
   std::vector<std::string> knowledge_labels;  // labels of the retrieved passages
-  int64_t prompt_tokens_bound = 0;  // worst case, for budget reservations
+  int64_t prompt_tokens_bound = 0;            // worst case, for budget reservations
   int32_t max_tokens = 256;
 };
 

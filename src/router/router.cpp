@@ -98,10 +98,10 @@ class TaskRulesStage : public RouteStage {
                              [](const CatalogEntry& e) { return e.target.local; });
       if (it == catalog.end() && !ctx.local_only) it = catalog.begin();
       if (it == catalog.end()) {
-        ctx.refusal = Refusal{ctx.local_only ? Refusal::Kind::LocalOnlyNoRoute
-                                             : Refusal::Kind::UnknownModel,
-                              ctx.local_only ? "the request is local-only and no local model is served"
-                                             : "no model is served"};
+        ctx.refusal =
+            Refusal{ctx.local_only ? Refusal::Kind::LocalOnlyNoRoute : Refusal::Kind::UnknownModel,
+                    ctx.local_only ? "the request is local-only and no local model is served"
+                                   : "no model is served"};
         return;
       }
       r.primary = it->target;
@@ -135,7 +135,8 @@ class TaskRulesStage : public RouteStage {
         r.escalate_to = *rule.llm;
         r.min_mean_logprob = rule.min_mean_logprob;
         what = "cascade " + r.primary.label() + " → " + rule.llm->label() +
-               " (escalates below mean log-prob " + std::to_string(rule.min_mean_logprob).substr(0, 6) +
+               " (escalates below mean log-prob " +
+               std::to_string(rule.min_mean_logprob).substr(0, 6) +
                " or on an invalid JSON answer)";
         break;
     }
@@ -240,8 +241,10 @@ bool restrict_to_local(Route& r, std::string* note) {
   }
   std::vector<Target> local;
   for (const auto& t : r.fallbacks)
-    if (t.local) local.push_back(t);
-    else dropped.push_back("fallback " + t.label());
+    if (t.local)
+      local.push_back(t);
+    else
+      dropped.push_back("fallback " + t.label());
   r.fallbacks = local;
   if (!r.primary.local) {
     dropped.push_back(r.primary.label());

@@ -31,8 +31,8 @@ std::vector<Target> read_targets(const toml::table& t, const std::string& key,
   const toml::array* arr = n->as_array();
   if (arr == nullptr) throw InputError("config key '" + where + "." + key + "' must be an array");
   for (size_t i = 0; i < arr->size(); ++i)
-    out.push_back(read_target(*arr->get(i), where + "." + key + "[" + std::to_string(i) + "]",
-                              is_local));
+    out.push_back(
+        read_target(*arr->get(i), where + "." + key + "[" + std::to_string(i) + "]", is_local));
   return out;
 }
 
@@ -41,10 +41,12 @@ std::vector<std::string> read_strings(const toml::table& t, const std::string& k
   const toml::node* n = t.get(key);
   if (n == nullptr) return dflt;
   const toml::array* arr = n->as_array();
-  if (arr == nullptr) throw InputError("config key '" + where + "." + key + "' must be an array of strings");
+  if (arr == nullptr)
+    throw InputError("config key '" + where + "." + key + "' must be an array of strings");
   std::vector<std::string> out;
   for (const auto& v : *arr) {
-    if (!v.is_string()) throw InputError("config key '" + where + "." + key + "' must be an array of strings");
+    if (!v.is_string())
+      throw InputError("config key '" + where + "." + key + "' must be an array of strings");
     out.push_back(*v.value<std::string>());
   }
   return out;
@@ -80,9 +82,12 @@ RouterConfig RouterConfig::from_toml(const toml::table& root,
       TaskRule rule;
       rule.name = name;
       const std::string mode = config_string(*t, "mode").value_or("slm");
-      if (mode == "slm") rule.mode = TaskMode::Slm;
-      else if (mode == "llm") rule.mode = TaskMode::Llm;
-      else if (mode == "cascade") rule.mode = TaskMode::Cascade;
+      if (mode == "slm")
+        rule.mode = TaskMode::Slm;
+      else if (mode == "llm")
+        rule.mode = TaskMode::Llm;
+      else if (mode == "cascade")
+        rule.mode = TaskMode::Cascade;
       else
         throw InputError("config key '" + where + ".mode' must be slm, llm or cascade, got '" +
                          mode + "'");
@@ -107,13 +112,15 @@ RouterConfig RouterConfig::from_toml(const toml::table& root,
     if (on != "downgrade" && on != "refuse")
       throw InputError("config key 'router.budgets.on_exhausted' must be downgrade or refuse");
     c.downgrade_on_budget = on == "downgrade";
-    c.global_budget = read_limits(*b, "router.budgets", "global_eur_per_day", "global_eur_per_month");
+    c.global_budget =
+        read_limits(*b, "router.budgets", "global_eur_per_day", "global_eur_per_month");
     if (const toml::table* keys = (*b)["keys"].as_table()) {
       for (const auto& [key, node] : *keys) {
         const std::string where = "router.budgets.keys." + std::string(key.str());
         const toml::table* t = node.as_table();
         if (t == nullptr) throw InputError("config key '" + where + "' must be a table");
-        c.key_budgets[std::string(key.str())] = read_limits(*t, where, "eur_per_day", "eur_per_month");
+        c.key_budgets[std::string(key.str())] =
+            read_limits(*t, where, "eur_per_day", "eur_per_month");
       }
     }
   }

@@ -2,8 +2,8 @@
 // kind, or success — within its timeouts, and with every attempt reported.
 #include <gtest/gtest.h>
 
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "providers/openai_provider.h"
@@ -88,7 +88,8 @@ TEST(OpenAIFaults, PersistentServerErrorsGiveUpAfterMaxAttempts) {
   OpenAIProvider p("remote", quick_config(up.base_url()));
   Recorder rec;
   std::string what;
-  EXPECT_EQ(kind_of([&] { p.chat(rec.request(), nullptr); }, &what), ProviderErrorKind::Unavailable);
+  EXPECT_EQ(kind_of([&] { p.chat(rec.request(), nullptr); }, &what),
+            ProviderErrorKind::Unavailable);
   EXPECT_NE(what.find("HTTP 502"), std::string::npos) << what;
   EXPECT_EQ(up.calls(), 3);
   EXPECT_EQ(rec.attempts.size(), 3u);
@@ -153,8 +154,9 @@ TEST(OpenAIFaults, RetryAfterBeyondTheDeadlineFailsFastWithTheHint) {
 
 TEST(OpenAIFaults, UpstreamKilledMidStreamAfterContentIsAnErrorNotARetry) {
   ScriptedUpstream up([](const httplib::Request&, httplib::Response& res, int) {
-    test::stream_events(res, {test::delta_event("Le début "), test::delta_event("de la "),
-                              test::delta_event("fin"), "data: [DONE]\n\n"},
+    test::stream_events(res,
+                        {test::delta_event("Le début "), test::delta_event("de la "),
+                         test::delta_event("fin"), "data: [DONE]\n\n"},
                         milliseconds(5), /*cut_after=*/2);
   });
   OpenAIProvider p("remote", quick_config(up.base_url()));
@@ -182,8 +184,8 @@ TEST(OpenAIFaults, UpstreamKilledBeforeAnyContentIsRetried) {
       test::stream_events(res, {": opening\n\n", test::delta_event("x")}, milliseconds(0), 1);
       return;
     }
-    test::stream_events(res, {test::delta_event("bon"), test::finish_event("stop"),
-                              "data: [DONE]\n\n"});
+    test::stream_events(res,
+                        {test::delta_event("bon"), test::finish_event("stop"), "data: [DONE]\n\n"});
   });
   OpenAIProvider p("remote", quick_config(up.base_url()));
   Recorder rec;
@@ -199,9 +201,9 @@ TEST(OpenAIFaults, UpstreamKilledBeforeAnyContentIsRetried) {
 
 TEST(OpenAIFaults, SlowFirstTokenTimesOutEachAttempt) {
   ScriptedUpstream up([](const httplib::Request&, httplib::Response& res, int) {
-    test::stream_events(res, {": still thinking\n\n", test::delta_event("trop tard"),
-                              "data: [DONE]\n\n"},
-                        milliseconds(0), -1, /*first_delay=*/milliseconds(500));
+    test::stream_events(
+        res, {": still thinking\n\n", test::delta_event("trop tard"), "data: [DONE]\n\n"},
+        milliseconds(0), -1, /*first_delay=*/milliseconds(500));
   });
   OpenAIConfig c = quick_config(up.base_url());
   c.retry.max_retries = 1;
@@ -246,8 +248,8 @@ TEST(OpenAIFaults, TotalTimeoutBoundsASlowNonStreamedAnswer) {
 
 TEST(OpenAIFaults, ErrorObjectMidStreamSurfaces) {
   ScriptedUpstream up([](const httplib::Request&, httplib::Response& res, int) {
-    test::stream_events(res, {test::delta_event("a"),
-                              "data: {\"error\":{\"message\":\"model crashed\"}}\n\n"});
+    test::stream_events(
+        res, {test::delta_event("a"), "data: {\"error\":{\"message\":\"model crashed\"}}\n\n"});
   });
   OpenAIProvider p("remote", quick_config(up.base_url()));
   Recorder rec;
@@ -266,9 +268,7 @@ TEST(OpenAIFaults, ClientCancelStopsTheCall) {
   OpenAIProvider p("remote", quick_config(up.base_url()));
   Recorder rec;
   int seen = 0;
-  EXPECT_EQ(kind_of([&] {
-              p.chat(rec.request(), [&](const std::string&) { return ++seen < 3; });
-            }),
+  EXPECT_EQ(kind_of([&] { p.chat(rec.request(), [&](const std::string&) { return ++seen < 3; }); }),
             ProviderErrorKind::Cancelled);
   EXPECT_EQ(seen, 3);
   EXPECT_EQ(up.calls(), 1);
@@ -288,10 +288,12 @@ int closed_port() {
 }
 
 TEST(OpenAIFaults, ConnectionRefusedIsUnavailableAfterRetries) {
-  OpenAIProvider p("remote", quick_config("http://127.0.0.1:" + std::to_string(closed_port()) + "/v1"));
+  OpenAIProvider p("remote",
+                   quick_config("http://127.0.0.1:" + std::to_string(closed_port()) + "/v1"));
   Recorder rec;
   std::string what;
-  EXPECT_EQ(kind_of([&] { p.chat(rec.request(), nullptr); }, &what), ProviderErrorKind::Unavailable);
+  EXPECT_EQ(kind_of([&] { p.chat(rec.request(), nullptr); }, &what),
+            ProviderErrorKind::Unavailable);
   EXPECT_NE(what.find("cannot connect"), std::string::npos) << what;
   EXPECT_EQ(rec.attempts.size(), 3u);
 }
@@ -315,9 +317,10 @@ TEST(OpenAIFaults, CircuitOpensAfterFailuresAndHalfOpensAfterCooldown) {
   EXPECT_EQ(kind_of([&] { p.chat(rec.request(), nullptr); }), ProviderErrorKind::Unavailable);
   EXPECT_EQ(p.breaker().state(), CircuitBreaker::State::Open);
   std::string what;
-  EXPECT_EQ(kind_of([&] { p.chat(rec.request(), nullptr); }, &what), ProviderErrorKind::Unavailable);
+  EXPECT_EQ(kind_of([&] { p.chat(rec.request(), nullptr); }, &what),
+            ProviderErrorKind::Unavailable);
   EXPECT_NE(what.find("circuit open"), std::string::npos);
-  EXPECT_EQ(up.calls(), 2);  // the open circuit sent nothing
+  EXPECT_EQ(up.calls(), 2);            // the open circuit sent nothing
   EXPECT_EQ(rec.attempts.size(), 3u);  // but the refused attempt is still reported
   std::this_thread::sleep_for(milliseconds(350));
   EXPECT_EQ(p.breaker().state(), CircuitBreaker::State::HalfOpen);

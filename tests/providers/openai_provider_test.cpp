@@ -87,9 +87,10 @@ TEST(OpenAIProvider, NonStreamedAnswerUsageLogprobsAndCost) {
 
 TEST(OpenAIProvider, StreamedAnswerArrivesInPiecesWithUsageChunk) {
   ScriptedUpstream up([](const httplib::Request&, httplib::Response& res, int) {
-    test::stream_events(res, {": keep-alive\n\n", test::delta_event("Un, "), test::delta_event("deux, "),
-                              test::delta_event("trois €"), test::finish_event("stop"),
-                              test::usage_event(12, 5), "data: [DONE]\n\n"},
+    test::stream_events(res,
+                        {": keep-alive\n\n", test::delta_event("Un, "), test::delta_event("deux, "),
+                         test::delta_event("trois €"), test::finish_event("stop"),
+                         test::usage_event(12, 5), "data: [DONE]\n\n"},
                         std::chrono::milliseconds(5));
   });
   OpenAIProvider p("remote", quick_config(up.base_url()));
@@ -112,8 +113,8 @@ TEST(OpenAIProvider, StreamedAnswerArrivesInPiecesWithUsageChunk) {
 
 TEST(OpenAIProvider, MissingUsageIsEstimatedAndSaysSo) {
   ScriptedUpstream up([](const httplib::Request&, httplib::Response& res, int) {
-    test::stream_events(res, {test::delta_event("abcdefgh"), test::finish_event("length"),
-                              "data: [DONE]\n\n"});
+    test::stream_events(
+        res, {test::delta_event("abcdefgh"), test::finish_event("length"), "data: [DONE]\n\n"});
   });
   OpenAIProvider p("remote", quick_config(up.base_url()));
   const ChatResult out = p.chat(hello(), [](const std::string&) { return true; });
@@ -125,14 +126,16 @@ TEST(OpenAIProvider, MissingUsageIsEstimatedAndSaysSo) {
 TEST(OpenAIProvider, StreamedToolCallFragmentsAreJoined) {
   ScriptedUpstream up([](const httplib::Request&, httplib::Response& res, int) {
     auto ev = [](const json& tc) {
-      return "data: " + json{{"choices", {{{"index", 0}, {"delta", {{"tool_calls", tc}}}}}}}.dump() +
-             "\n\n";
+      return "data: " +
+             json{{"choices", {{{"index", 0}, {"delta", {{"tool_calls", tc}}}}}}}.dump() + "\n\n";
     };
-    test::stream_events(
-        res, {ev({{{"index", 0}, {"id", "call_1"}, {"type", "function"},
-                   {"function", {{"name", "meteo"}, {"arguments", "{\"ville\":"}}}}}),
-              ev({{{"index", 0}, {"function", {{"arguments", "\"Lyon\"}"}}}}}),
-              test::finish_event("tool_calls"), "data: [DONE]\n\n"});
+    test::stream_events(res,
+                        {ev({{{"index", 0},
+                              {"id", "call_1"},
+                              {"type", "function"},
+                              {"function", {{"name", "meteo"}, {"arguments", "{\"ville\":"}}}}}),
+                         ev({{{"index", 0}, {"function", {{"arguments", "\"Lyon\"}"}}}}}),
+                         test::finish_event("tool_calls"), "data: [DONE]\n\n"});
   });
   OpenAIProvider p("remote", quick_config(up.base_url()));
   ChatRequest r = hello();

@@ -24,16 +24,17 @@ class ScriptedUpstream {
   // `chat` answers POST /v1/chat/completions; `call` counts from 1.
   explicit ScriptedUpstream(Handler chat) : chat_(std::move(chat)) {
     server_.set_keep_alive_timeout(1);
-    server_.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
-      const int call = ++calls_;
-      {
-        std::lock_guard lock(mu_);
-        bodies_.push_back(req.body);
-        arrivals_.push_back(std::chrono::steady_clock::now());
-        auth_.push_back(req.get_header_value("Authorization"));
-      }
-      chat_(req, res, call);
-    });
+    server_.Post("/v1/chat/completions",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   const int call = ++calls_;
+                   {
+                     std::lock_guard lock(mu_);
+                     bodies_.push_back(req.body);
+                     arrivals_.push_back(std::chrono::steady_clock::now());
+                     auth_.push_back(req.get_header_value("Authorization"));
+                   }
+                   chat_(req, res, call);
+                 });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // bind_to_any_port already listens: early connections wait in the backlog.
@@ -77,19 +78,18 @@ class ScriptedUpstream {
 // A non-streamed chat completion as OpenAI's API reference shows it.
 inline std::string completion_json(const std::string& text, int prompt_tokens,
                                    int completion_tokens) {
-  nlohmann::json j = {
-      {"id", "chatcmpl-test"},
-      {"object", "chat.completion"},
-      {"created", 1700000000},
-      {"model", "test-model"},
-      {"choices",
-       {{{"index", 0},
-         {"message", {{"role", "assistant"}, {"content", text}}},
-         {"finish_reason", "stop"}}}},
-      {"usage",
-       {{"prompt_tokens", prompt_tokens},
-        {"completion_tokens", completion_tokens},
-        {"total_tokens", prompt_tokens + completion_tokens}}}};
+  nlohmann::json j = {{"id", "chatcmpl-test"},
+                      {"object", "chat.completion"},
+                      {"created", 1700000000},
+                      {"model", "test-model"},
+                      {"choices",
+                       {{{"index", 0},
+                         {"message", {{"role", "assistant"}, {"content", text}}},
+                         {"finish_reason", "stop"}}}},
+                      {"usage",
+                       {{"prompt_tokens", prompt_tokens},
+                        {"completion_tokens", completion_tokens},
+                        {"total_tokens", prompt_tokens + completion_tokens}}}};
   return j.dump();
 }
 
@@ -102,19 +102,20 @@ inline std::string delta_event(const std::string& piece) {
 }
 
 inline std::string finish_event(const std::string& reason) {
-  nlohmann::json j = {{"id", "chatcmpl-test"},
-                      {"object", "chat.completion.chunk"},
-                      {"choices", {{{"index", 0}, {"delta", nlohmann::json::object()},
-                                    {"finish_reason", reason}}}}};
+  nlohmann::json j = {
+      {"id", "chatcmpl-test"},
+      {"object", "chat.completion.chunk"},
+      {"choices",
+       {{{"index", 0}, {"delta", nlohmann::json::object()}, {"finish_reason", reason}}}}};
   return "data: " + j.dump() + "\n\n";
 }
 
 inline std::string usage_event(int prompt_tokens, int completion_tokens) {
-  nlohmann::json j = {{"id", "chatcmpl-test"},
-                      {"object", "chat.completion.chunk"},
-                      {"choices", nlohmann::json::array()},
-                      {"usage", {{"prompt_tokens", prompt_tokens},
-                                 {"completion_tokens", completion_tokens}}}};
+  nlohmann::json j = {
+      {"id", "chatcmpl-test"},
+      {"object", "chat.completion.chunk"},
+      {"choices", nlohmann::json::array()},
+      {"usage", {{"prompt_tokens", prompt_tokens}, {"completion_tokens", completion_tokens}}}};
   return "data: " + j.dump() + "\n\n";
 }
 
@@ -122,8 +123,8 @@ inline std::string usage_event(int prompt_tokens, int completion_tokens) {
 // connection is dropped (no terminating chunk) after that many events.
 inline void stream_events(httplib::Response& res, std::vector<std::string> events,
                           std::chrono::milliseconds gap = std::chrono::milliseconds(0),
-                          int cut_after = -1, std::chrono::milliseconds first_delay =
-                                                  std::chrono::milliseconds(0)) {
+                          int cut_after = -1,
+                          std::chrono::milliseconds first_delay = std::chrono::milliseconds(0)) {
   res.set_chunked_content_provider(
       "text/event-stream",
       [events = std::move(events), gap, cut_after, first_delay](size_t, httplib::DataSink& sink) {

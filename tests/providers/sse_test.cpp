@@ -20,7 +20,9 @@ std::vector<SseEvent> parse_chunked(const std::string& text, size_t chunk) {
 
 TEST(Sse, SpecExampleMultiLineData) {
   // The standard's example: two data lines join with a newline; the comment is skipped.
-  const std::string s = ": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n\n";
+  const std::string s =
+      ": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third "
+      "event\n\n";
   const auto ev = parse_chunked(s, s.size());
   ASSERT_EQ(ev.size(), 3u);
   EXPECT_EQ(ev[0].data, "first event");
@@ -57,7 +59,8 @@ TEST(Sse, CrLfAndCrLineEndsSplitAcrossChunks) {
 
 TEST(Sse, OpenAiStreamWithDoneAndUtf8SplitInsideCharacters) {
   const std::string s =
-      "data: {\"choices\":[{\"delta\":{\"content\":\"Été à 20 €\"}}]}\n\n: keep-alive\n\ndata: [DONE]\n\n";
+      "data: {\"choices\":[{\"delta\":{\"content\":\"Été à 20 €\"}}]}\n\n: keep-alive\n\ndata: "
+      "[DONE]\n\n";
   for (size_t chunk = 1; chunk < 8; ++chunk) {
     const auto ev = parse_chunked(s, chunk);
     ASSERT_EQ(ev.size(), 2u);

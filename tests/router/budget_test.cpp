@@ -47,9 +47,10 @@ TEST(Budget, KeyAndGlobalLimitsBothApplyAndDaysRoll) {
   auto r1 = b.reserve("k", 0.4, &why);
   ASSERT_TRUE(r1);
   EXPECT_FALSE(b.reserve("k", 0.2, &why));  // 0.4 in flight + 0.2 > 0.5
-  EXPECT_EQ(why, "key 'k' daily budget 0.5000 € reached (spent 0.0000 €, in flight 0.4000 €, "
-                 "this request up to 0.2000 €)");
-  r1->settle(0.1);  // cheaper than feared: room again
+  EXPECT_EQ(why,
+            "key 'k' daily budget 0.5000 € reached (spent 0.0000 €, in flight 0.4000 €, "
+            "this request up to 0.2000 €)");
+  r1->settle(0.1);                   // cheaper than feared: room again
   EXPECT_TRUE(b.reserve("k", 0.2));  // released unsettled at once
   EXPECT_DOUBLE_EQ(b.spent_today("k"), 0.1);
   EXPECT_DOUBLE_EQ(b.spent_this_month(""), 0.1);

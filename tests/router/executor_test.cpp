@@ -105,9 +105,9 @@ TEST(Cascade, InvalidJsonEscalatesAndOnlyTheLlmAnswerIsStreamed) {
         res.set_content(answer_with_logprobs(R"({"city":"Lyon"})", {-0.01}), "application/json");
       },
       [](const httplib::Request&, httplib::Response& res, int) {
-        test::stream_events(res, {test::delta_event("{\"ville\":"), test::delta_event("\"Lyon\"}"),
-                                  test::finish_event("stop"), test::usage_event(20, 6),
-                                  "data: [DONE]\n\n"});
+        test::stream_events(
+            res, {test::delta_event("{\"ville\":"), test::delta_event("\"Lyon\"}"),
+                  test::finish_event("stop"), test::usage_event(20, 6), "data: [DONE]\n\n"});
       });
   std::vector<std::string> pieces;
   std::vector<std::string> roles;
@@ -144,11 +144,9 @@ TEST(Cascade, LowConfidenceEscalates) {
 }
 
 TEST(Cascade, LlmDownKeepsAValidSlmAnswer) {
-  Pair p(
-      [](const httplib::Request&, httplib::Response& res, int) {
-        res.set_content(answer_with_logprobs("Lyon ?", {-2.0}), "application/json");
-      },
-      [](const httplib::Request&, httplib::Response& res, int) { res.status = 503; });
+  Pair p([](const httplib::Request&, httplib::Response& res,
+            int) { res.set_content(answer_with_logprobs("Lyon ?", {-2.0}), "application/json"); },
+         [](const httplib::Request&, httplib::Response& res, int) { res.status = 503; });
   const auto out = p.executor().run(cascade(), ask(), nullptr);
   EXPECT_FALSE(out.escalated);
   EXPECT_EQ(out.result.text, "Lyon ?");
@@ -214,9 +212,8 @@ TEST(Fallback, NoFallbackOnceTextReachedTheClient) {
 TEST(Budget, FiftyParallelClientsThroughRealCallsStayWithinTheLimit) {
   // Each answer costs (30 + 20) tokens × 1000 €/M = 0.05 €; each reservation is the
   // worst case (64 + 9 + 4 + 16 prompt + 20 completion) × 1000 €/M = 0.113 €; limit 2 €.
-  Pair p([](const httplib::Request&, httplib::Response& res, int) {
-           res.set_content(test::completion_json("x", 1, 1), "application/json");
-         },
+  Pair p([](const httplib::Request&, httplib::Response& res,
+            int) { res.set_content(test::completion_json("x", 1, 1), "application/json"); },
          [](const httplib::Request&, httplib::Response& res, int) {
            std::this_thread::sleep_for(milliseconds(20));
            res.set_content(test::completion_json("payé", 30, 20), "application/json");

@@ -170,7 +170,8 @@ TEST(Router, LocalOnlyExplicitRemoteModelIsRefused) {
   const auto d = f.router->route(r);
   ASSERT_TRUE(d.refusal);
   EXPECT_EQ(d.refusal->kind, Refusal::Kind::LocalOnlyNoRoute);
-  EXPECT_NE(d.refusal->message.find("the API key's policy, the guard found iban"), std::string::npos)
+  EXPECT_NE(d.refusal->message.find("the API key's policy, the guard found iban"),
+            std::string::npos)
       << d.refusal->message;
 }
 
@@ -259,16 +260,20 @@ TEST(Router, ConfigErrorsNameTheKey) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(error_of("[router.tasks.x]\nmode='fast'\n").find("router.tasks.x.mode"), std::string::npos);
+  EXPECT_NE(error_of("[router.tasks.x]\nmode='fast'\n").find("router.tasks.x.mode"),
+            std::string::npos);
   EXPECT_NE(error_of("[router.tasks.x]\nmode='cascade'\nslm={provider='local',model='a'}\n")
                 .find("needs slm and llm"),
             std::string::npos);
   EXPECT_NE(error_of("[router.tasks.chat]\nslm={provider='nowhere',model='a'}\n").find("nowhere"),
             std::string::npos);
-  EXPECT_NE(error_of("[router]\ndefault_task='x'\n[router.tasks.chat]\nslm={provider='local',model='a'}\n")
-                .find("router.default_task"),
+  EXPECT_NE(
+      error_of(
+          "[router]\ndefault_task='x'\n[router.tasks.chat]\nslm={provider='local',model='a'}\n")
+          .find("router.default_task"),
+      std::string::npos);
+  EXPECT_NE(error_of("[router.budgets]\non_exhausted='pray'\n").find("on_exhausted"),
             std::string::npos);
-  EXPECT_NE(error_of("[router.budgets]\non_exhausted='pray'\n").find("on_exhausted"), std::string::npos);
 }
 
 TEST(LatencyTracker, MedianOfTheWindow) {
