@@ -63,7 +63,7 @@ class Checker {
     if (!s.is_object()) return std::nullopt;
     if (s.contains("$ref") && s["$ref"].is_string()) {
       const std::string ref = s["$ref"];
-      if (ref.rfind("#", 0) != 0) return std::nullopt;  // remote refs: not checked
+      if (ref.rfind('#', 0) != 0) return std::nullopt;  // remote refs: not checked
       const json::json_pointer ptr(ref.substr(1));
       if (!root_.contains(ptr)) return at + ": unresolvable $ref " + ref;
       if (auto e = check(v, root_[ptr], at, depth + 1)) return e;
@@ -145,13 +145,20 @@ class Checker {
             return at + ": missing required property \"" + r.get<std::string>() + "\"";
       }
       for (const auto& [key, value] : v.items()) {
-        const std::string here = at + "/" + key;
+        std::string here = at;
+        here += '/';
+        here += key;
         if (props.contains(key)) {
           if (auto e = check(value, props[key], here, depth + 1)) return e;
         } else if (s.contains("additionalProperties")) {
           const json& extra = s["additionalProperties"];
-          if (extra.is_boolean() && !extra.get<bool>())
-            return at + ": property \"" + key + "\" is not allowed";
+          if (extra.is_boolean() && !extra.get<bool>()) {
+            std::string why = at;
+            why += ": property \"";
+            why += key;
+            why += "\" is not allowed";
+            return why;
+          }
           if (auto e = check(value, extra, here, depth + 1)) return e;
         }
       }

@@ -30,9 +30,15 @@ std::vector<Target> read_targets(const toml::table& t, const std::string& key,
   if (n == nullptr) return out;
   const toml::array* arr = n->as_array();
   if (arr == nullptr) throw InputError("config key '" + where + "." + key + "' must be an array");
-  for (size_t i = 0; i < arr->size(); ++i)
-    out.push_back(
-        read_target(*arr->get(i), where + "." + key + "[" + std::to_string(i) + "]", is_local));
+  for (size_t i = 0; i < arr->size(); ++i) {
+    std::string item = where;
+    item += '.';
+    item += key;
+    item += '[';
+    item += std::to_string(i);
+    item += ']';
+    out.push_back(read_target(*arr->get(i), item, is_local));
+  }
   return out;
 }
 
@@ -41,12 +47,11 @@ std::vector<std::string> read_strings(const toml::table& t, const std::string& k
   const toml::node* n = t.get(key);
   if (n == nullptr) return dflt;
   const toml::array* arr = n->as_array();
-  if (arr == nullptr)
-    throw InputError("config key '" + where + "." + key + "' must be an array of strings");
+  const std::string wrong = "config key '" + where + "." + key + "' must be an array of strings";
+  if (arr == nullptr) throw InputError(wrong);
   std::vector<std::string> out;
   for (const auto& v : *arr) {
-    if (!v.is_string())
-      throw InputError("config key '" + where + "." + key + "' must be an array of strings");
+    if (!v.is_string()) throw InputError(wrong);
     out.push_back(*v.value<std::string>());
   }
   return out;
@@ -60,6 +65,16 @@ BudgetLimits read_limits(const toml::table& t, const std::string& where, const c
   if ((l.eur_per_day && *l.eur_per_day < 0) || (l.eur_per_month && *l.eur_per_month < 0))
     throw InputError("config section [" + where + "]: budgets must not be negative");
   return l;
+}
+
+[[noreturn]] void bad_mode(const std::string& where, const std::string& mode) {
+  throw InputError("config key '" + where + ".mode' must be slm, llm or cascade, got '" + mode +
+                   "'");
+}
+
+[[noreturn]] void missing_targets(const std::string& where, const std::string& mode) {
+  throw InputError("config section [" + where + "]: mode '" + mode + "' needs " +
+                   (mode == "cascade" ? "slm and llm" : mode));
 }
 
 }  // namespace
@@ -89,15 +104,11 @@ RouterConfig RouterConfig::from_toml(const toml::table& root,
       else if (mode == "cascade")
         rule.mode = TaskMode::Cascade;
       else
-        throw InputError("config key '" + where + ".mode' must be slm, llm or cascade, got '" +
-                         mode + "'");
+        bad_mode(where, mode);
       if (const toml::node* n = t->get("slm")) rule.slm = read_target(*n, where + ".slm", is_local);
       if (const toml::node* n = t->get("llm")) rule.llm = read_target(*n, where + ".llm", is_local);
       if ((rule.mode != TaskMode::Llm && !rule.slm) || (rule.mode != TaskMode::Slm && !rule.llm))
-        throw InputError("config section [" + where + "]: mode '" + mode + "' needs " +
-                         (rule.mode == TaskMode::Cascade ? "slm and llm"
-                          : rule.mode == TaskMode::Slm   ? "slm"
-                                                         : "llm"));
+        missing_targets(where, mode);
       rule.min_mean_logprob = config_number(*t, "min_mean_logprob").value_or(-1.0);
       rule.fallbacks = read_targets(*t, "fallbacks", where, is_local);
       rule.latency_target_ms = config_number(*t, "latency_target_ms");
