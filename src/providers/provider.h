@@ -25,6 +25,22 @@ struct ChatMessage {
   std::string tool_call_id;   // tool turns
 };
 
+// One try at one upstream call, as the ledger records it (one row per attempt). Providers
+// report every HTTP attempt (retries included); the router's executor adds its role.
+struct AttemptRecord {
+  std::string provider;
+  std::string model;
+  int attempt = 1;      // 1-based, within one provider call
+  int http_status = 0;  // upstream's status, 0 when none (network error, local engine)
+  std::string error;    // empty on success
+  double ms = 0;        // this attempt's duration
+  double ttft_ms = 0;   // 0 when no content came
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  double cost_eur = 0;
+  std::string role;  // set by the router: primary | fallback | cascade-slm | cascade-llm
+};
+
 struct ChatRequest {
   std::string model;  // the provider's own model name (the router resolved aliases)
   std::vector<ChatMessage> messages;
@@ -36,6 +52,9 @@ struct ChatRequest {
   nlohmann::json json_schema;  // non-null: the answer must be a JSON value valid for it
   nlohmann::json tools;        // passed to the chat template / upstream when non-null
   bool want_logprobs = false;  // the cascade needs the mean token log-probability
+  nlohmann::json tool_choice;  // passed to remote providers unchanged when non-null
+  // Called after every attempt (success or failure), from the calling thread.
+  std::function<void(const AttemptRecord&)> on_attempt;
 };
 
 struct Usage {
@@ -50,7 +69,21 @@ struct ChatResult {
   std::optional<double> mean_logprob;  // when asked and the provider can tell
   double ttft_ms = 0;                  // request start to first content
   double total_ms = 0;
-  int attempts = 1;  // retries included
+  int attempts = 1;              // retries included
+  bool usage_estimated = false;  // the upstream sent no usage: counted from the text
+  double cost_eur = 0;           // from the provider's price table (0 when unpriced)
+  nlohmann::json tool_calls;     // OpenAI-shaped tool calls of the answer (null when none)
+};
+
+// € per million tokens, from the config's price table.
+struct Price {
+  double input_eur_per_mtok = 0;
+  double output_eur_per_mtok = 0;
+  double cost(const Usage& u) const {
+    return (static_cast<double>(u.prompt_tokens) * input_eur_per_mtok +
+            static_cast<double>(u.completion_tokens) * output_eur_per_mtok) /
+           1e6;
+  }
 };
 
 struct EmbeddingResult {
@@ -112,6 +145,9 @@ class Provider {
   virtual EmbeddingResult embed(const std::string& model,
                                 const std::vector<std::string>& inputs) = 0;
   virtual std::vector<ModelInfo> models() const = 0;
+  // The price of `model`, for budgets that reserve a request's worst-case cost before it
+  // runs; nullopt when the provider does not know (treated as free).
+  virtual std::optional<Price> price(const std::string& /*model*/) const { return std::nullopt; }
 };
 
 }  // namespace tq
