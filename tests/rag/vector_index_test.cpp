@@ -17,8 +17,8 @@ constexpr size_t kCount = 5000;
 constexpr size_t kQueries = 200;
 
 struct Corpus {
-  std::vector<float> rows = test::clustered_vectors(kCount, kDim, 50, 0.08f, 11);
-  std::vector<float> queries = test::clustered_vectors(kQueries, kDim, 50, 0.08f, 12);
+  std::vector<float> rows = test::clustered_vectors(kCount, kDim, 50, 0.2f, 11);
+  std::vector<float> queries = test::clustered_vectors(kQueries, kDim, 50, 0.2f, 12);
   std::vector<int64_t> ids;
   Corpus() {
     for (size_t i = 0; i < kCount; ++i) ids.push_back(static_cast<int64_t>(i));
@@ -122,7 +122,7 @@ TEST(VectorIndex, RemovedIdsNeverComeBackAndCanBeReAdded) {
   const auto removed = [&](int64_t id) {
     return std::find(before.begin(), before.end(), id) != before.end();
   };
-  const auto after = ids_of(index->search(corpus().query(1), 10));
+  const auto after = ids_of(index->search(corpus().query(1), 10, {}, 200));
   for (const int64_t id : after) EXPECT_FALSE(removed(id)) << id;
   const auto truth = test::reference_top_k(corpus().rows, kDim, &corpus().queries[kDim], 10, false,
                                            [&](int64_t id) { return !removed(id); });

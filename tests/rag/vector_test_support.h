@@ -12,10 +12,12 @@
 namespace tq::test {
 
 // n unit vectors around `clusters` random unit centres (Gaussian noise of `spread` per
-// component), row-major. Ids are the row numbers.
+// component), row-major. Ids are the row numbers. The centres depend on `clusters`,
+// `dim` and `centre_seed` only, so queries drawn with another `seed` fall in the same
+// clusters as the data.
 inline std::vector<float> clustered_vectors(size_t n, size_t dim, size_t clusters, float spread,
-                                            uint64_t seed) {
-  std::mt19937_64 rng(seed);
+                                            uint64_t seed, uint64_t centre_seed = 1) {
+  std::mt19937_64 rng(centre_seed);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   auto unit = [dim](float* v) {
     double s = 0;
@@ -26,6 +28,7 @@ inline std::vector<float> clustered_vectors(size_t n, size_t dim, size_t cluster
   std::vector<float> centres(clusters * dim);
   for (float& x : centres) x = normal(rng);
   for (size_t c = 0; c < clusters; ++c) unit(&centres[c * dim]);
+  rng.seed(seed);
   std::uniform_int_distribution<size_t> pick(0, clusters - 1);
   std::vector<float> out(n * dim);
   for (size_t i = 0; i < n; ++i) {
