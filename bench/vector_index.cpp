@@ -42,8 +42,10 @@ struct Args {
 };
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "bench_vector_index: %s\nsee the comment at the top of "
-               "bench/vector_index.cpp for the flags\n", why);
+  std::fprintf(stderr,
+               "bench_vector_index: %s\nsee the comment at the top of "
+               "bench/vector_index.cpp for the flags\n",
+               why);
   std::exit(2);
 }
 
@@ -57,16 +59,26 @@ Args parse(int argc, char** argv) {
     }
     if (i + 1 >= argc) usage(("missing value after " + flag).c_str());
     const std::string v = argv[++i];
-    if (flag == "--n") a.n = std::stoul(v);
-    else if (flag == "--dim") a.dim = std::stoul(v);
-    else if (flag == "--clusters") a.clusters = std::stoul(v);
-    else if (flag == "--spread") a.spread = std::stof(v);
-    else if (flag == "--queries") a.queries = std::stoul(v);
-    else if (flag == "--k") a.k = std::stoul(v);
-    else if (flag == "--m") a.m = static_cast<uint32_t>(std::stoul(v));
-    else if (flag == "--ef-construction") a.ef_construction = static_cast<uint32_t>(std::stoul(v));
-    else if (flag == "--threads") a.threads = std::stoi(v);
-    else if (flag == "--save") a.save = v;
+    if (flag == "--n")
+      a.n = std::stoul(v);
+    else if (flag == "--dim")
+      a.dim = std::stoul(v);
+    else if (flag == "--clusters")
+      a.clusters = std::stoul(v);
+    else if (flag == "--spread")
+      a.spread = std::stof(v);
+    else if (flag == "--queries")
+      a.queries = std::stoul(v);
+    else if (flag == "--k")
+      a.k = std::stoul(v);
+    else if (flag == "--m")
+      a.m = static_cast<uint32_t>(std::stoul(v));
+    else if (flag == "--ef-construction")
+      a.ef_construction = static_cast<uint32_t>(std::stoul(v));
+    else if (flag == "--threads")
+      a.threads = std::stoi(v);
+    else if (flag == "--save")
+      a.save = v;
     else if (flag == "--ef") {
       a.efs.clear();
       std::stringstream ss(v);
@@ -81,8 +93,8 @@ Args parse(int argc, char** argv) {
   return a;
 }
 
-std::vector<float> clustered(size_t n, size_t dim, const std::vector<float>& centres,
-                             float spread, uint64_t seed) {
+std::vector<float> clustered(size_t n, size_t dim, const std::vector<float>& centres, float spread,
+                             uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::uniform_int_distribution<size_t> pick(0, centres.size() / dim - 1);
@@ -121,17 +133,20 @@ int main(int argc, char** argv) {
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::vector<float> centres(a.clusters * a.dim);
   for (float& x : centres) x = normal(rng);
-  for (size_t c = 0; c < a.clusters; ++c) tq::normalize(std::span<float>(&centres[c * a.dim], a.dim));
+  for (size_t c = 0; c < a.clusters; ++c)
+    tq::normalize(std::span<float>(&centres[c * a.dim], a.dim));
   const auto data = clustered(a.n, a.dim, centres, a.spread, 2);
   const auto queries = clustered(a.queries, a.dim, centres, a.spread, 3);
   std::vector<int64_t> ids(a.n);
   for (size_t i = 0; i < a.n; ++i) ids[i] = static_cast<int64_t>(i);
 
   // Ground truth by exact search, the queries split over the build threads.
-  const int threads = a.threads > 0 ? a.threads
-                                    : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  const int threads = a.threads > 0
+                          ? a.threads
+                          : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   tq::ExactVectorIndex exact(static_cast<uint32_t>(a.dim), tq::VectorMetric::kCosine);
-  for (size_t i = 0; i < a.n; ++i) exact.add(ids[i], std::span<const float>(&data[i * a.dim], a.dim));
+  for (size_t i = 0; i < a.n; ++i)
+    exact.add(ids[i], std::span<const float>(&data[i * a.dim], a.dim));
   std::vector<std::vector<int64_t>> truth(a.queries);
   std::vector<double> exact_ms(a.queries);
   {
@@ -175,24 +190,28 @@ int main(int argc, char** argv) {
   }
 
   if (a.json) {
-    std::printf("{\"n\": %zu, \"dim\": %zu, \"clusters\": %zu, \"spread\": %g, \"queries\": %zu, "
-                "\"k\": %zu, \"m\": %u, \"ef_construction\": %u, \"threads\": %d, \"kernel\": \"%s\", "
-                "\"build_s\": %.3f, \"build_cpu_s\": %.3f, \"save_s\": %.3f, \"load_s\": %.3f, \"exact_p50_ms\": %.3f, "
-                "\"runs\": [",
-                a.n, a.dim, a.clusters, static_cast<double>(a.spread), a.queries, a.k, a.m,
-                a.ef_construction, threads, tq::distance_kernel_name(), build_s, build_cpu_s, save_s, load_s,
-                percentile(exact_ms, 0.5));
+    std::printf(
+        "{\"n\": %zu, \"dim\": %zu, \"clusters\": %zu, \"spread\": %g, \"queries\": %zu, "
+        "\"k\": %zu, \"m\": %u, \"ef_construction\": %u, \"threads\": %d, \"kernel\": \"%s\", "
+        "\"build_s\": %.3f, \"build_cpu_s\": %.3f, \"save_s\": %.3f, \"load_s\": %.3f, "
+        "\"exact_p50_ms\": %.3f, "
+        "\"runs\": [",
+        a.n, a.dim, a.clusters, static_cast<double>(a.spread), a.queries, a.k, a.m,
+        a.ef_construction, threads, tq::distance_kernel_name(), build_s, build_cpu_s, save_s,
+        load_s, percentile(exact_ms, 0.5));
   } else {
-    std::printf("%zu vectors, %zu-d, %zu clusters (spread %g), %zu queries, k=%zu, M=%u, "
-                "ef_construction=%u, %d threads, %s kernels\n",
-                a.n, a.dim, a.clusters, static_cast<double>(a.spread), a.queries, a.k, a.m,
-                a.ef_construction, threads, tq::distance_kernel_name());
+    std::printf(
+        "%zu vectors, %zu-d, %zu clusters (spread %g), %zu queries, k=%zu, M=%u, "
+        "ef_construction=%u, %d threads, %s kernels\n",
+        a.n, a.dim, a.clusters, static_cast<double>(a.spread), a.queries, a.k, a.m,
+        a.ef_construction, threads, tq::distance_kernel_name());
     std::printf("build %.2f s wall, %.2f s CPU (%.0f vectors/s)", build_s, build_cpu_s,
                 static_cast<double>(a.n) / build_s);
     if (!a.save.empty()) std::printf(", save %.2f s, load %.2f s", save_s, load_s);
     std::printf("\nexact search p50 %.2f ms\n\n", percentile(exact_ms, 0.5));
-    std::printf("latency of one search: wall clock ms (p50 p99 max), then the searching thread's\n"
-                "CPU time (p50 / p99 / max) which a busy machine's scheduler does not inflate\n");
+    std::printf(
+        "latency of one search: wall clock ms (p50 p99 max), then the searching thread's\n"
+        "CPU time (p50 / p99 / max) which a busy machine's scheduler does not inflate\n");
     std::printf("%8s %10s %10s %10s %10s\n", "ef", "recall@k", "p50 ms", "p99 ms", "max ms");
   }
   for (size_t e = 0; e < a.efs.size(); ++e) {
@@ -201,8 +220,8 @@ int main(int argc, char** argv) {
     for (size_t q = 0; q < a.queries; ++q) {
       const auto t0 = Clock::now();
       const double c0 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
-      const auto hits = index.search(std::span<const float>(&queries[q * a.dim], a.dim), a.k, {},
-                                     a.efs[e]);
+      const auto hits =
+          index.search(std::span<const float>(&queries[q * a.dim], a.dim), a.k, {}, a.efs[e]);
       cpu_ms[q] = (cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - c0) * 1e3;
       ms[q] = seconds_since(t0) * 1e3;
       size_t found = 0;
@@ -212,15 +231,16 @@ int main(int argc, char** argv) {
     }
     recall /= static_cast<double>(a.queries);
     if (a.json)
-      std::printf("%s{\"ef\": %u, \"recall\": %.4f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, "
-                  "\"cpu_p50_ms\": %.3f, \"cpu_p99_ms\": %.3f}",
-                  e == 0 ? "" : ", ", a.efs[e], recall, percentile(ms, 0.5), percentile(ms, 0.99),
-                  percentile(cpu_ms, 0.5), percentile(cpu_ms, 0.99));
+      std::printf(
+          "%s{\"ef\": %u, \"recall\": %.4f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, "
+          "\"cpu_p50_ms\": %.3f, \"cpu_p99_ms\": %.3f}",
+          e == 0 ? "" : ", ", a.efs[e], recall, percentile(ms, 0.5), percentile(ms, 0.99),
+          percentile(cpu_ms, 0.5), percentile(cpu_ms, 0.99));
     else
       std::printf("%8u %10.4f %10.3f %10.3f %10.3f   cpu %.3f / %.3f / %.3f\n", a.efs[e], recall,
-                  percentile(ms, 0.5), percentile(ms, 0.99), *std::max_element(ms.begin(), ms.end()),
-                  percentile(cpu_ms, 0.5), percentile(cpu_ms, 0.99),
-                  *std::max_element(cpu_ms.begin(), cpu_ms.end()));
+                  percentile(ms, 0.5), percentile(ms, 0.99),
+                  *std::max_element(ms.begin(), ms.end()), percentile(cpu_ms, 0.5),
+                  percentile(cpu_ms, 0.99), *std::max_element(cpu_ms.begin(), cpu_ms.end()));
   }
   if (a.json) std::printf("]}\n");
   if (!a.save.empty()) std::filesystem::remove(a.save);

@@ -25,7 +25,8 @@ void exercise(tq::VectorIndex& index) {
   std::vector<float> query(dim, 0.5f);
   query[0] = 1.0f;
   (void)index.search(query, 5);
-  (void)index.search(query, 3, [](int64_t id) { return id % 2 == 0; }, 50);
+  (void)index.search(
+      query, 3, [](int64_t id) { return id % 2 == 0; }, 50);
   index.add(123456789, query);
   (void)index.remove(123456789);
   (void)index.search(query, 10);
@@ -78,3 +79,59 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (result.status == tq::IndexLoadStatus::kOk) exercise(*result.index);
   return 0;
 }
+
+#ifdef TQ_GEN_VECTOR_CORPUS
+// Writes the seed corpus (run from the repository root):
+//   g++ -std=c++20 -O1 -DTQ_GEN_VECTOR_CORPUS -I src fuzz/fuzz_vector_index.cpp \
+//     src/rag/vector/*.cpp src/core/thread_pool.cpp src/core/error.cpp -lpthread -o gen \
+//   && ./gen fuzz/corpus/vector_index
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+int main(int argc, char** argv) {
+  if (argc != 2) return 2;
+  const std::filesystem::path dir = argv[1];
+  std::filesystem::create_directories(dir);
+  struct Seed {
+    const char* name;
+    size_t n;
+    tq::VectorMetric metric;
+    bool with_deletion;
+  };
+  const Seed seeds[] = {{"empty", 0, tq::VectorMetric::kCosine, false},
+                        {"one", 1, tq::VectorMetric::kCosine, false},
+                        {"five_l2", 5, tq::VectorMetric::kL2, false},
+                        {"sixty", 60, tq::VectorMetric::kCosine, false},
+                        {"sixty_deleted", 60, tq::VectorMetric::kCosine, true}};
+  for (const Seed& s : seeds) {
+    tq::VectorIndexOptions o;
+    o.dim = 4;
+    o.metric = s.metric;
+    o.m = 4;
+    o.ef_construction = 8;
+    o.build_threads = 1;
+    tq::VectorIndex index(o);
+    for (size_t i = 0; i < s.n; ++i) {
+      const float x = static_cast<float>(i);
+      const std::vector<float> v{std::cos(x), std::sin(x), 0.5f + 0.01f * x, 1.0f};
+      index.add(static_cast<int64_t>(i) * 2, v);
+    }
+    if (s.with_deletion) index.remove(10);
+    const auto file = dir / (std::string(s.name) + ".tqvec");
+    index.save(file, 3);
+    std::ifstream in(file, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::filesystem::remove(file);
+    // Even mode: the whole file. Odd mode: the body for a 4-d index (byte 2 % 32 + 1 == 4);
+    // first byte 3 = odd + L2, 1 = odd + cosine.
+    std::ofstream(dir / (std::string(s.name) + ".file"), std::ios::binary) << '\0' << bytes;
+    std::ofstream(dir / (std::string(s.name) + ".body"), std::ios::binary)
+        << (s.metric == tq::VectorMetric::kL2 ? '\3' : '\1') << '\3'
+        << bytes.substr(tq::kIndexHeaderSize);
+  }
+  return 0;
+}
+#endif

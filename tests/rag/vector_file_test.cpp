@@ -2,11 +2,11 @@
 // reported as such (never a crash, never a half-loaded index).
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <random>
-#include <cstring>
 #include <functional>
+#include <random>
 
 #include "core/error.h"
 #include "rag/vector/index_file.h"
@@ -53,7 +53,8 @@ std::vector<std::byte> read_bytes(const std::filesystem::path& p) {
 
 void write_bytes(const std::filesystem::path& p, std::span<const std::byte> bytes) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 // A saved index's bytes, built once per process.
@@ -120,7 +121,8 @@ TEST(VectorIndexFile, EmptyIndexRoundTrips) {
 
 TEST(VectorIndexFile, StaleAndMissingAreToldApart) {
   const auto dir = test::scratch_dir("vector_file_stale");
-  EXPECT_EQ(VectorIndex::load(dir / "absent.tqvec", options(), 1).status, IndexLoadStatus::kMissing);
+  EXPECT_EQ(VectorIndex::load(dir / "absent.tqvec", options(), 1).status,
+            IndexLoadStatus::kMissing);
   const auto path = dir / "index.tqvec";
   build()->save(path, 41);
   const auto stale = VectorIndex::load(path, options(), 42);
@@ -140,9 +142,9 @@ TEST(VectorIndexFile, StaleAndMissingAreToldApart) {
 TEST(VectorIndexFile, TruncatedFilesAreDamaged) {
   const auto& good = saved_bytes();
   ASSERT_EQ(load_status(good), IndexLoadStatus::kOk);
-  for (const size_t keep : {size_t{0}, size_t{1}, size_t{8}, size_t{63}, size_t{64}, size_t{65},
-                            size_t{64 + 95}, size_t{64 + 96}, good.size() / 2, good.size() - 4,
-                            good.size() - 1}) {
+  for (const size_t keep :
+       {size_t{0}, size_t{1}, size_t{8}, size_t{63}, size_t{64}, size_t{65}, size_t{64 + 95},
+        size_t{64 + 96}, good.size() / 2, good.size() - 4, good.size() - 1}) {
     std::string why;
     EXPECT_EQ(load_status(std::span(good).first(keep), &why), IndexLoadStatus::kDamaged)
         << "kept " << keep << " bytes";

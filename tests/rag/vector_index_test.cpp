@@ -63,9 +63,10 @@ TEST(VectorIndex, RecallAtTenAgainstExactSearch) {
       const auto hits = index->search(corpus().query(q), 10);
       ASSERT_EQ(hits.size(), 10U);
       for (size_t i = 1; i < hits.size(); ++i) ASSERT_GE(hits[i - 1].score, hits[i].score);
-      recall += test::overlap(ids_of(hits), test::reference_top_k(corpus().rows, kDim,
-                                                                  corpus().queries.data() + q * kDim,
-                                                                  10, metric == VectorMetric::kL2));
+      recall +=
+          test::overlap(ids_of(hits), test::reference_top_k(corpus().rows, kDim,
+                                                            corpus().queries.data() + q * kDim, 10,
+                                                            metric == VectorMetric::kL2));
     }
     recall /= kQueries;
     EXPECT_GE(recall, 0.95) << metric_name(metric);
@@ -93,9 +94,9 @@ TEST(VectorIndex, FiltersAreRespectedAndSelectiveFiltersStillFindEverything) {
     const auto hits = index->search(corpus().query(q), 10, even);
     ASSERT_EQ(hits.size(), 10U);
     for (const auto& h : hits) ASSERT_EQ(h.id % 2, 0) << "filter ignored";
-    recall += test::overlap(ids_of(hits),
-                            test::reference_top_k(corpus().rows, kDim, &corpus().queries[q * kDim],
-                                                  10, false, even));
+    recall += test::overlap(
+        ids_of(hits),
+        test::reference_top_k(corpus().rows, kDim, &corpus().queries[q * kDim], 10, false, even));
   }
   EXPECT_GE(recall / 50, 0.95);
 
@@ -113,8 +114,8 @@ TEST(VectorIndex, RemovedIdsNeverComeBackAndCanBeReAdded) {
   const auto index = build();
   const auto before = ids_of(index->search(corpus().query(1), 10));
   for (const int64_t id : before) ASSERT_TRUE(index->remove(id));
-  EXPECT_FALSE(index->remove(before[0]));   // already removed
-  EXPECT_FALSE(index->remove(999'999));     // never added
+  EXPECT_FALSE(index->remove(before[0]));  // already removed
+  EXPECT_FALSE(index->remove(999'999));    // never added
   EXPECT_EQ(index->size(), kCount - 10);
   EXPECT_EQ(index->deleted_count(), 10U);
   EXPECT_FALSE(index->contains(before[0]));
@@ -128,7 +129,8 @@ TEST(VectorIndex, RemovedIdsNeverComeBackAndCanBeReAdded) {
                                            [&](int64_t id) { return !removed(id); });
   EXPECT_GE(test::overlap(after, truth), 0.9);
 
-  index->add(before[0], std::span<const float>(&corpus().rows[static_cast<size_t>(before[0]) * kDim], kDim));
+  index->add(before[0],
+             std::span<const float>(&corpus().rows[static_cast<size_t>(before[0]) * kDim], kDim));
   EXPECT_TRUE(index->contains(before[0]));
   EXPECT_EQ(index->deleted_count(), 9U);
   EXPECT_EQ(index->search(corpus().query(1), 1)[0].id, before[0]);
@@ -164,8 +166,7 @@ TEST(VectorIndex, ConcurrentSearchesAgreeWithSerialOnes) {
 TEST(VectorIndex, SearchesRunWhileVectorsAreAdded) {
   VectorIndex index(options());
   const size_t half = kCount / 2;
-  index.add_batch(std::span(corpus().ids).first(half),
-                  std::span(corpus().rows).first(half * kDim));
+  index.add_batch(std::span(corpus().ids).first(half), std::span(corpus().rows).first(half * kDim));
   std::atomic<bool> done{false};
   std::atomic<size_t> searches{0};
   std::thread reader([&] {

@@ -27,8 +27,7 @@ TEST(VectorKernels, Crc32MatchesTheStandardCheckValues) {
   // Chained calls equal one call over the concatenation.
   EXPECT_EQ(crc32_update(crc32_update(0, bytes_of("1234")), bytes_of("56789")), 0xCBF43926U);
   // zlib.crc32(b"The quick brown fox jumps over the lazy dog") == 0x414FA339
-  EXPECT_EQ(crc32_update(0, bytes_of("The quick brown fox jumps over the lazy dog")),
-            0x414FA339U);
+  EXPECT_EQ(crc32_update(0, bytes_of("The quick brown fox jumps over the lazy dog")), 0x414FA339U);
 }
 
 TEST(VectorKernels, DistancesAgreeWithDoublePrecisionLoops) {

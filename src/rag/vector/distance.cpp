@@ -130,9 +130,13 @@ const char* metric_name(VectorMetric metric) {
   return "unknown";
 }
 
-float dot_product(const float* a, const float* b, size_t n) { return kernels().dot(a, b, n); }
+float dot_product(const float* a, const float* b, size_t n) {
+  return kernels().dot(a, b, n);
+}
 
-float squared_l2(const float* a, const float* b, size_t n) { return kernels().l2(a, b, n); }
+float squared_l2(const float* a, const float* b, size_t n) {
+  return kernels().l2(a, b, n);
+}
 
 float similarity(VectorMetric metric, const float* query, const float* stored, size_t n) {
   return metric == VectorMetric::kCosine ? dot_product(query, stored, n)
@@ -155,6 +159,8 @@ bool normalize(std::span<float> v) {
   return true;
 }
 
-const char* distance_kernel_name() { return kernels().name; }
+const char* distance_kernel_name() {
+  return kernels().name;
+}
 
 }  // namespace tq

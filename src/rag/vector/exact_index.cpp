@@ -7,8 +7,7 @@
 
 namespace tq {
 
-ExactVectorIndex::ExactVectorIndex(uint32_t dim, VectorMetric metric)
-    : dim_(dim), metric_(metric) {
+ExactVectorIndex::ExactVectorIndex(uint32_t dim, VectorMetric metric) : dim_(dim), metric_(metric) {
   if (dim == 0) throw InputError("vector index: dimension must be at least 1");
 }
 

@@ -166,8 +166,8 @@ std::optional<HnswBodySummary> validate_hnsw_body(std::span<const std::byte> bod
   std::vector<size_t> upper_offsets(count);
   size_t pos = kHnswHeaderSize + level0_bytes;
   for (size_t i = 0; i < count; ++i) {
-    if (body.size() - pos < 4) return fail("truncated (upper links of element " +
-                                           std::to_string(i) + ")");
+    if (body.size() - pos < 4)
+      return fail("truncated (upper links of element " + std::to_string(i) + ")");
     const auto size = read_at<uint32_t>(body, pos);
     pos += 4;
     if (size % links_upper != 0 || size / links_upper > static_cast<uint64_t>(max_level))

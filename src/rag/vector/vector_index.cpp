@@ -1,5 +1,8 @@
-// The one translation unit that includes hnswlib: its header defines non-inline
-// functions (cpuid, AVXCapable…), so a second includer would not link.
+// The one translation unit that includes hnswlib. NO_MANUAL_VECTORIZATION turns off its
+// USE_SSE code: the distances are ours anyway, and its prefetches read one link past the
+// end of a full neighbour list (a heap overflow ASan reports during inserts). It also
+// drops the non-inline cpuid/AVXCapable definitions its header would otherwise add to
+// every includer.
 #include "rag/vector/vector_index.h"
 
 #include <fcntl.h>
@@ -21,6 +24,7 @@
 #include <unordered_set>
 #include <utility>
 
+#define NO_MANUAL_VECTORIZATION
 #include <hnswlib/hnswlib.h>
 
 #include "core/error.h"
@@ -82,7 +86,9 @@ class Fd {
   int fd_;
 };
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 // An anonymous in-memory file: hnswlib reads and writes only named files, and
 // /proc/self/fd/N names this one without touching the disk.
@@ -92,7 +98,9 @@ Fd make_memfd() {
   return fd;
 }
 
-std::string fd_path(const Fd& fd) { return "/proc/self/fd/" + std::to_string(fd.get()); }
+std::string fd_path(const Fd& fd) {
+  return "/proc/self/fd/" + std::to_string(fd.get());
+}
 
 bool write_all(int fd, const std::byte* data, size_t n) {
   while (n > 0) {
@@ -121,7 +129,7 @@ bool pread_all(int fd, std::byte* data, size_t n, uint64_t offset) {
 // Copies [offset, offset + n) of `from` to the end of `to`, returning the CRC-32 of the
 // bytes copied (to = -1: checksum only).
 std::optional<uint32_t> copy_with_crc(int from, uint64_t offset, uint64_t n, int to) {
-  std::vector<std::byte> buf(size_t{1} << 20);
+  std::vector<std::byte> buf(static_cast<size_t>(std::min<uint64_t>(n, uint64_t{1} << 20)));
   uint32_t crc = 0;
   while (n > 0) {
     const size_t chunk = static_cast<size_t>(std::min<uint64_t>(n, buf.size()));
@@ -186,9 +194,8 @@ struct VectorIndex::Impl {
 
   float distance(const float* query, tableint node) const {
     const auto* stored = reinterpret_cast<const float*>(graph->getDataByInternalId(node));
-    return options.metric == VectorMetric::kCosine
-               ? 1.0f - dot_product(query, stored, options.dim)
-               : squared_l2(query, stored, options.dim);
+    return options.metric == VectorMetric::kCosine ? 1.0f - dot_product(query, stored, options.dim)
+                                                   : squared_l2(query, stored, options.dim);
   }
 
   void ensure_capacity(size_t needed) {
@@ -212,8 +219,12 @@ void check_options(const VectorIndexOptions& o) {
     throw InputError("vector index: unknown metric");
 }
 
-uint64_t as_label(int64_t id) { return static_cast<uint64_t>(id); }
-int64_t as_id(hnswlib::labeltype label) { return static_cast<int64_t>(label); }
+uint64_t as_label(int64_t id) {
+  return static_cast<uint64_t>(id);
+}
+int64_t as_id(hnswlib::labeltype label) {
+  return static_cast<int64_t>(label);
+}
 
 // Returns a visited list to hnswlib's pool on scope exit, also when a filter throws.
 class VisitedGuard {
@@ -269,7 +280,7 @@ std::vector<VectorHit> VectorIndex::Impl::search(const float* query, size_t k,
   }
 
   using Entry = std::pair<float, tableint>;
-  std::priority_queue<Entry> results;  // worst on top
+  std::priority_queue<Entry> results;                                       // worst on top
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> frontier;  // best on top
   const auto accept = [&](tableint node) {
     return !g.isMarkedDeleted(node) && (!filter || filter(as_id(g.getExternalLabel(node))));
@@ -335,8 +346,8 @@ void VectorIndex::add_batch(std::span<const int64_t> ids, std::span<const float>
   if (vectors.size() != ids.size() * dim)
     throw InputError("vector index: " + std::to_string(ids.size()) + " ids but " +
                      std::to_string(vectors.size()) + " floats (expected " +
-                     std::to_string(ids.size() * dim) + " for dimension " +
-                     std::to_string(dim) + ")");
+                     std::to_string(ids.size() * dim) + " for dimension " + std::to_string(dim) +
+                     ")");
   // Check and normalise everything before touching the graph: a bad vector in the
   // middle of a batch must not leave half of it inserted.
   std::vector<float> prepared(vectors.size());
@@ -433,7 +444,9 @@ VectorIndexOptions VectorIndex::options() const {
   return o;
 }
 
-void VectorIndex::set_ef_search(uint32_t ef) { impl_->ef_search.store(ef); }
+void VectorIndex::set_ef_search(uint32_t ef) {
+  impl_->ef_search.store(ef);
+}
 
 void VectorIndex::save(const std::filesystem::path& path, uint64_t generation) const {
   const std::string where = "saving vector index " + path.string() + ": ";
@@ -502,7 +515,7 @@ IndexLoadResult load_result(IndexLoadStatus status, std::string message) {
 
 // The loader proper, over any readable file descriptor holding a whole index file.
 IndexLoadResult VectorIndex::load_fd(int fd, const VectorIndexOptions& expected,
-                               uint64_t expected_generation) {
+                                     uint64_t expected_generation) {
   using S = IndexLoadStatus;
   struct stat st {};
   if (::fstat(fd, &st) != 0) return load_result(S::kDamaged, "fstat: " + errno_text());
@@ -520,8 +533,7 @@ IndexLoadResult VectorIndex::load_fd(int fd, const VectorIndexOptions& expected,
         S::kStale, "index is for generation " + std::to_string(header->generation) + ", " +
                        std::to_string(header->dim) + "-d " + metric_name(header->metric) +
                        "; the store needs generation " + std::to_string(expected_generation) +
-                       ", " + std::to_string(expected.dim) + "-d " +
-                       metric_name(expected.metric));
+                       ", " + std::to_string(expected.dim) + "-d " + metric_name(expected.metric));
     r.generation = header->generation;
     return r;
   }

@@ -4,7 +4,8 @@
 // file can be used (ok) or must be rebuilt from the store (missing / stale / damaged).
 //
 // Concurrency: any number of search() calls run in parallel; add/remove take the index
-// exclusively (add_batch then inserts on several threads itself). save() runs alongside
+// exclusively (add_batch then inserts on several threads itself), so feed a live index
+// in batches of a few thousand to let searches interleave. save() runs alongside
 // searches.
 #pragma once
 
@@ -92,8 +93,8 @@ class VectorIndex {
   // (else kStale); ef_search and build_threads are taken from `expected`, M and
   // ef_construction from the file. Never throws for a bad file and never trusts it:
   // every size and link is checked before hnswlib sees it.
-  static IndexLoadResult load(const std::filesystem::path& path,
-                              const VectorIndexOptions& expected, uint64_t expected_generation);
+  static IndexLoadResult load(const std::filesystem::path& path, const VectorIndexOptions& expected,
+                              uint64_t expected_generation);
   // The same over bytes in memory (the fuzz target's entry point).
   static IndexLoadResult load_from_bytes(std::span<const std::byte> bytes,
                                          const VectorIndexOptions& expected,
