@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
   std::vector<double> exact_ms(a.queries);
   {
     std::vector<std::thread> pool;
+    pool.reserve(static_cast<size_t>(threads));
     for (int t = 0; t < threads; ++t)
       pool.emplace_back([&, t] {
         for (size_t q = static_cast<size_t>(t); q < a.queries; q += static_cast<size_t>(threads)) {

@@ -44,6 +44,7 @@ VectorIndexOptions options(VectorMetric metric = VectorMetric::kCosine) {
 
 std::vector<int64_t> ids_of(const std::vector<VectorHit>& hits) {
   std::vector<int64_t> ids;
+  ids.reserve(hits.size());
   for (const auto& h : hits) ids.push_back(h.id);
   return ids;
 }
@@ -154,6 +155,7 @@ TEST(VectorIndex, ConcurrentSearchesAgreeWithSerialOnes) {
   for (size_t q = 0; q < kQueries; ++q) serial[q] = index->search(corpus().query(q), 10);
   std::atomic<int> mismatches{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&, t] {
       for (size_t q = static_cast<size_t>(t); q < kQueries; q += 2)

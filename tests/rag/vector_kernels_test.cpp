@@ -107,6 +107,7 @@ TEST(ExactVectorIndex, AgreesWithAFullSortAndHonoursFiltersAndRemoval) {
     const auto hits = index.search(std::span<const float>(query, dim), 10,
                                    [](int64_t id) { return id % 3 != 0; });
     std::vector<int64_t> ids;
+    ids.reserve(hits.size());
     for (const auto& h : hits) ids.push_back(h.id);
     EXPECT_EQ(ids, truth) << "query " << q;
   }
