@@ -31,7 +31,8 @@ int run_classify(const ClassifyOptions& o) {
     const auto predictions = model.predict(o.text, o.top);
     if (o.json) {
       nlohmann::json j = nlohmann::json::array();
-      for (const auto& p : predictions) j.push_back({{"label", p.label}, {"probability", p.probability}});
+      for (const auto& p : predictions)
+        j.push_back({{"label", p.label}, {"probability", p.probability}});
       std::printf("%s\n", nlohmann::json{{"predictions", j}}.dump().c_str());
     } else {
       for (const auto& p : predictions) std::printf("%s\t%.4f\n", p.label.c_str(), p.probability);
@@ -84,8 +85,7 @@ Action register_classify(CLI::App& app) {
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--format", o->format, "auto (by extension), csv, jsonl or clinc")
       ->check(CLI::IsMember({"auto", "csv", "jsonl", "clinc"}));
-  cmd->add_option("--split", o->split, "clinc format: which list to read")
-      ->capture_default_str();
+  cmd->add_option("--split", o->split, "clinc format: which list to read")->capture_default_str();
   cmd->add_option("--text-col", o->text_col, "Column (or JSON key) of the text")
       ->capture_default_str();
   cmd->add_option("--label-col", o->label_col, "Column (or JSON key) of the label")

@@ -41,9 +41,8 @@ int run_train_classifier(const TrainClassifierOptions& o) {
     if (!show_progress) return;
     const int width = 30;
     const int filled = static_cast<int>(done * width);
-    std::fprintf(stderr, "\rtraining [%.*s%*s] %3d%%", filled,
-                 "##############################", width - filled, "",
-                 static_cast<int>(done * 100));
+    std::fprintf(stderr, "\rtraining [%.*s%*s] %3d%%", filled, "##############################",
+                 width - filled, "", static_cast<int>(done * 100));
     if (done >= 1.0) std::fprintf(stderr, "\n");
   };
   const auto start = std::chrono::steady_clock::now();
@@ -70,8 +69,7 @@ int run_train_classifier(const TrainClassifierOptions& o) {
                 data.examples.size(), model.labels().size(), model.feature_count(), seconds);
     if (data.skipped_empty > 0)
       std::printf("skipped %zu records with an empty text or label\n", data.skipped_empty);
-    std::printf("model written to %s (%.1f MB)\n", o.out.c_str(),
-                static_cast<double>(bytes) / 1e6);
+    std::printf("model written to %s (%.1f MB)\n", o.out.c_str(), static_cast<double>(bytes) / 1e6);
   }
   return kExitOk;
 }
@@ -95,8 +93,7 @@ Action register_train_classifier(CLI::App& app) {
   cmd->add_option("--out", o->out, "Model file to write")->required();
   cmd->add_option("--format", o->format, "auto (by extension), csv, jsonl or clinc")
       ->check(CLI::IsMember({"auto", "csv", "jsonl", "clinc"}));
-  cmd->add_option("--split", o->split, "clinc format: which list to read")
-      ->capture_default_str();
+  cmd->add_option("--split", o->split, "clinc format: which list to read")->capture_default_str();
   cmd->add_option("--text-col", o->text_col, "Column (or JSON key) of the text")
       ->capture_default_str();
   cmd->add_option("--label-col", o->label_col, "Column (or JSON key) of the label")

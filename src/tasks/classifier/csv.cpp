@@ -136,8 +136,9 @@ CsvTable parse_csv(std::string_view data, std::string_view source) {
       end_record();
     } else {
       if (field_was_quoted && c != ' ' && c != '\t')
-        fail(source, line, "text after a closing quote (a quoted field must end at the "
-                           "delimiter or the end of the line)");
+        fail(source, line,
+             "text after a closing quote (a quoted field must end at the "
+             "delimiter or the end of the line)");
       if (!field_was_quoted) field.push_back(c);
     }
   }
@@ -169,6 +170,8 @@ std::string read_text_file(const std::string& path) {
   return ss.str();
 }
 
-CsvTable read_csv_file(const std::string& path) { return parse_csv(read_text_file(path), path); }
+CsvTable read_csv_file(const std::string& path) {
+  return parse_csv(read_text_file(path), path);
+}
 
 }  // namespace tq::tasks

@@ -9,7 +9,8 @@ namespace tq::tasks {
 namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 void add_example(Dataset& d, std::string text, std::string label) {
@@ -23,8 +24,7 @@ void add_example(Dataset& d, std::string text, std::string label) {
 Dataset from_csv(const std::string& data, const std::string& source, const DatasetOptions& o) {
   const CsvTable table = parse_csv(data, source);
   const size_t text_col = table.require_column(o.text_column, source, "name it with --text-col");
-  const size_t label_col =
-      table.require_column(o.label_column, source, "name it with --label-col");
+  const size_t label_col = table.require_column(o.label_column, source, "name it with --label-col");
   Dataset d;
   for (const auto& row : table.rows) add_example(d, row.fields[text_col], row.fields[label_col]);
   return d;
@@ -67,8 +67,9 @@ Dataset from_jsonl(const std::string& data, const std::string& source, const Dat
 Dataset from_clinc(const std::string& data, const std::string& source, const DatasetOptions& o) {
   const nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
   if (j.is_discarded() || !j.is_object())
-    throw InputError(source + ": not a JSON object (the clinc format is {\"train\": [[text, "
-                              "intent], ...], \"test\": ...})");
+    throw InputError(source +
+                     ": not a JSON object (the clinc format is {\"train\": [[text, "
+                     "intent], ...], \"test\": ...})");
   if (!j.contains(o.split) || !j[o.split].is_array()) {
     std::string keys;
     for (const auto& [k, v] : j.items()) keys += (keys.empty() ? "" : ", ") + k;

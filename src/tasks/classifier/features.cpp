@@ -52,8 +52,8 @@ void extract_features(std::string_view text, const FeatureConfig& config,
         end_byte += chars[start + n - 1].size();
         if (n < config.min_char_ngram) continue;
         if (n == chars.size()) continue;  // the whole "<word>" is the word feature already
-        out.push_back(hash_bytes(kCharSeed, std::string_view(framed).substr(
-                                                begin_byte, end_byte - begin_byte)));
+        out.push_back(hash_bytes(
+            kCharSeed, std::string_view(framed).substr(begin_byte, end_byte - begin_byte)));
       }
     }
   }

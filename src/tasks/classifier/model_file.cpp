@@ -63,8 +63,9 @@ class Reader {
   }
   [[nodiscard]] size_t left() const { return bytes_.size() - pos_; }
   void need(size_t n, const char* what) const {
-    if (n > left()) fail(std::string("truncated: ") + what + " needs " + std::to_string(n) +
-                         " bytes, " + std::to_string(left()) + " left");
+    if (n > left())
+      fail(std::string("truncated: ") + what + " needs " + std::to_string(n) + " bytes, " +
+           std::to_string(left()) + " left");
   }
   template <class T>
   T get(const char* what) {
@@ -124,8 +125,9 @@ std::string TextClassifier::to_bytes() const {
 
 TextClassifier TextClassifier::from_bytes(std::string_view bytes, const std::string& source) {
   if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
-    throw InputError(source + ": not a triptyque classifier model (bad magic); train one with "
-                              "`triptyque train-classifier`");
+    throw InputError(source +
+                     ": not a triptyque classifier model (bad magic); train one with "
+                     "`triptyque train-classifier`");
   Reader r(bytes, source);
   (void)r.get_bytes(sizeof(kMagic), "magic");
   const auto version = r.get<uint32_t>("version");
@@ -133,14 +135,14 @@ TextClassifier TextClassifier::from_bytes(std::string_view bytes, const std::str
     throw InputError(source + ": classifier model version " + std::to_string(version) +
                      ", this triptyque reads version " + std::to_string(kVersion) +
                      "; train it again");
-  if (bytes.size() < sizeof(kMagic) + 4 + sizeof(uint64_t))
-    r.fail("truncated: no checksum");
+  if (bytes.size() < sizeof(kMagic) + 4 + sizeof(uint64_t)) r.fail("truncated: no checksum");
   const std::string_view body = bytes.substr(0, bytes.size() - sizeof(uint64_t));
   uint64_t stored = 0;
   std::memcpy(&stored, bytes.data() + body.size(), sizeof(stored));
   if (stored != fnv1a(body))
-    throw InputError(source + ": corrupt classifier model (checksum mismatch: the file was "
-                              "truncated or altered); train it again with train-classifier");
+    throw InputError(source +
+                     ": corrupt classifier model (checksum mismatch: the file was "
+                     "truncated or altered); train it again with train-classifier");
   Reader b(body, source);
   (void)b.get_bytes(sizeof(kMagic) + sizeof(uint32_t), "header");
 

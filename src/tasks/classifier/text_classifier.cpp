@@ -243,10 +243,9 @@ std::vector<Prediction> TextClassifier::predict(std::string_view text, size_t to
   std::vector<uint32_t> order(probs.size());
   for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
   top_k = std::min(std::max<size_t>(top_k, 1), order.size());
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top_k),
-                    order.end(), [&](uint32_t a, uint32_t b) {
-                      return probs[a] != probs[b] ? probs[a] > probs[b] : a < b;
-                    });
+  std::partial_sort(
+      order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top_k), order.end(),
+      [&](uint32_t a, uint32_t b) { return probs[a] != probs[b] ? probs[a] > probs[b] : a < b; });
   std::vector<Prediction> out;
   out.reserve(top_k);
   for (size_t i = 0; i < top_k; ++i) out.push_back({labels_[order[i]], probs[order[i]]});
@@ -262,8 +261,7 @@ EvalResult TextClassifier::evaluate(const std::vector<LabeledText>& examples) co
   const auto stop = std::chrono::steady_clock::now();
   for (size_t i = 0; i < examples.size(); ++i) {
     if (predicted[i] == examples[i].label) ++r.correct;
-    if (!std::binary_search(labels_.begin(), labels_.end(), examples[i].label))
-      ++r.unknown_labels;
+    if (!std::binary_search(labels_.begin(), labels_.end(), examples[i].label)) ++r.unknown_labels;
   }
   r.accuracy = r.n == 0 ? 0.0 : static_cast<double>(r.correct) / static_cast<double>(r.n);
   r.per_item_us = r.n == 0 ? 0.0

@@ -41,7 +41,7 @@ struct EvalResult {
   double accuracy = 0;
   size_t n = 0;
   size_t correct = 0;
-  double per_item_us = 0;   // prediction time per text, features included
+  double per_item_us = 0;     // prediction time per text, features included
   size_t unknown_labels = 0;  // test examples whose label the model never saw
 };
 
@@ -50,8 +50,8 @@ class TextClassifier {
   // Progress: called with the fraction done (0..1) from the training thread(s).
   using Progress = std::function<void(double)>;
 
-  static TextClassifier train(const std::vector<LabeledText>& examples,
-                              const TrainOptions& options, const Progress& progress = {});
+  static TextClassifier train(const std::vector<LabeledText>& examples, const TrainOptions& options,
+                              const Progress& progress = {});
   // Throws InputError on a file that is not a model, truncated or corrupt.
   static TextClassifier load(const std::string& path);
   static TextClassifier from_bytes(std::string_view bytes, const std::string& source);

@@ -10,6 +10,7 @@ namespace {
 enum class CharClass { kWord, kSymbol, kSeparator };
 
 CharClass classify(utf8proc_int32_t cp) {
+  if (cp == '%' || cp == 0x2030) return CharClass::kSymbol;  // % ‰: punctuation to Unicode
   switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LL:

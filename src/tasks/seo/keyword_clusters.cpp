@@ -21,15 +21,14 @@ namespace {
 const std::set<std::string, std::less<>>& stop_words() {
   static const std::set<std::string, std::less<>> kWords = {
       // French
-      "a", "au", "aux", "avec", "c", "ce", "ces", "cette", "comment", "d", "dans", "de",
-      "des", "du", "elle", "en", "est", "et", "il", "j", "je", "l", "la", "le", "les", "leur",
-      "ma", "mes", "mon", "n", "ne", "nos", "notre", "ou", "par", "pas", "pour", "qu", "que",
-      "quel", "quelle", "quelles", "quels", "qui", "quoi", "s", "sa", "se", "ses", "son",
-      "sur", "t", "un", "une", "vos", "votre", "y",
+      "a", "au", "aux", "avec", "c", "ce", "ces", "cette", "comment", "d", "dans", "de", "des",
+      "du", "elle", "en", "est", "et", "il", "j", "je", "l", "la", "le", "les", "leur", "ma", "mes",
+      "mon", "n", "ne", "nos", "notre", "ou", "par", "pas", "pour", "qu", "que", "quel", "quelle",
+      "quelles", "quels", "qui", "quoi", "s", "sa", "se", "ses", "son", "sur", "t", "un", "une",
+      "vos", "votre", "y",
       // English
-      "an", "and", "are", "at", "by", "can", "do", "does", "for", "from", "how", "i", "in",
-      "is", "it", "my", "of", "on", "or", "the", "to", "what", "where", "which", "with",
-      "you", "your"};
+      "an", "and", "are", "at", "by", "can", "do", "does", "for", "from", "how", "i", "in", "is",
+      "it", "my", "of", "on", "or", "the", "to", "what", "where", "which", "with", "you", "your"};
   return kWords;
 }
 
@@ -73,9 +72,9 @@ class Stemmer {
     }
   }
   std::string stem(const std::string& word) {
-    const sb_symbol* s = sb_stemmer_stem(stemmer_.get(),
-                                         reinterpret_cast<const sb_symbol*>(word.data()),
-                                         static_cast<int>(word.size()));
+    const sb_symbol* s =
+        sb_stemmer_stem(stemmer_.get(), reinterpret_cast<const sb_symbol*>(word.data()),
+                        static_cast<int>(word.size()));
     if (s == nullptr) return word;  // out of memory in the stemmer: the word itself
     return {reinterpret_cast<const char*>(s),
             static_cast<size_t>(sb_stemmer_length(stemmer_.get()))};
@@ -160,9 +159,9 @@ double parse_count(const std::string& field, std::string_view source, size_t lin
   if (comma != std::string::npos) {
     // "1,234" (thousands) or "12,5" (decimal comma): a comma before exactly three digits
     // at the end of a number without a dot is a thousands separator.
-    const bool thousands = has_dot || (s.size() - comma == 4 && s.find(',', comma + 1) ==
-                                                                   std::string::npos)
-                           || std::count(s.begin(), s.end(), ',') > 1;
+    const bool thousands = has_dot ||
+                           (s.size() - comma == 4 && s.find(',', comma + 1) == std::string::npos) ||
+                           std::count(s.begin(), s.end(), ',') > 1;
     if (thousands)
       s.erase(std::remove(s.begin(), s.end(), ','), s.end());
     else
@@ -216,8 +215,8 @@ std::vector<KeywordRow> parse_keywords_csv(std::string_view data, std::string_vi
     }
   }
   if (query_col < 0)
-    throw InputError(std::string(source) + ": no query column (columns: " +
-                     table.header_list() + "); name it 'query' or 'requête'");
+    throw InputError(std::string(source) + ": no query column (columns: " + table.header_list() +
+                     "); name it 'query' or 'requête'");
   std::vector<KeywordRow> rows;
   for (const auto& r : table.rows) {
     KeywordRow k;
@@ -329,8 +328,8 @@ std::vector<KeywordCluster> cluster_keywords(const std::vector<KeywordRow>& keyw
       double total = 0;
       for (size_t j : idx) total += sim[i][j];
       const bool better =
-          total > best + 1e-9 ||
-          (std::abs(total - best) <= 1e-9 && queries[i].row.impressions > queries[medoid].row.impressions);
+          total > best + 1e-9 || (std::abs(total - best) <= 1e-9 &&
+                                  queries[i].row.impressions > queries[medoid].row.impressions);
       if (better) {
         best = total;
         medoid = i;
@@ -347,30 +346,44 @@ std::vector<KeywordCluster> cluster_keywords(const std::vector<KeywordRow>& keyw
         ++entry.second[queries[i].words[w]];
       }
     }
-    std::vector<std::pair<size_t, std::string>> ranked;
+    // Ties read in the label's word order ("lampe", "chevet"), then alphabetically.
+    const auto& label_stems = queries[medoid].stems;
+    auto label_position = [&](const std::string& stem) {
+      return static_cast<size_t>(std::find(label_stems.begin(), label_stems.end(), stem) -
+                                 label_stems.begin());
+    };
+    struct Term {
+      size_t queries;
+      size_t position;
+      std::string word;
+    };
+    std::vector<Term> ranked;
     for (const auto& [stem, entry] : stems) {
       const auto& forms = entry.second;
-      const auto form = std::max_element(forms.begin(), forms.end(), [](const auto& x, const auto& y) {
-        return x.second < y.second;
-      });
-      ranked.emplace_back(entry.first, form->first);
+      const auto form =
+          std::max_element(forms.begin(), forms.end(),
+                           [](const auto& x, const auto& y) { return x.second < y.second; });
+      ranked.push_back({entry.first, label_position(stem), form->first});
     }
-    std::stable_sort(ranked.begin(), ranked.end(),
-                     [](const auto& x, const auto& y) { return x.first > y.first; });
+    std::stable_sort(ranked.begin(), ranked.end(), [](const Term& x, const Term& y) {
+      return x.queries != y.queries ? x.queries > y.queries : x.position < y.position;
+    });
     for (size_t t = 0; t < ranked.size() && t < options.top_terms; ++t)
-      c.top_terms.push_back(ranked[t].second);
+      c.top_terms.push_back(ranked[t].word);
     for (size_t i : idx) {
       c.queries.push_back(queries[i].row);
       c.clicks += queries[i].row.clicks;
       c.impressions += queries[i].row.impressions;
     }
-    std::stable_sort(c.queries.begin(), c.queries.end(),
-                     [](const KeywordRow& x, const KeywordRow& y) { return x.impressions > y.impressions; });
+    std::stable_sort(
+        c.queries.begin(), c.queries.end(),
+        [](const KeywordRow& x, const KeywordRow& y) { return x.impressions > y.impressions; });
     clusters.push_back(std::move(c));
   }
-  std::stable_sort(clusters.begin(), clusters.end(), [](const KeywordCluster& x, const KeywordCluster& y) {
-    return x.impressions != y.impressions ? x.impressions > y.impressions : x.clicks > y.clicks;
-  });
+  std::stable_sort(
+      clusters.begin(), clusters.end(), [](const KeywordCluster& x, const KeywordCluster& y) {
+        return x.impressions != y.impressions ? x.impressions > y.impressions : x.clicks > y.clicks;
+      });
   return clusters;
 }
 

@@ -29,7 +29,7 @@ struct KeywordCluster {
 
 struct ClusterOptions {
   // Merge while the average similarity between two clusters is at least this (0..1).
-  double threshold = 0.35;
+  double threshold = 0.3;
   // Weight of the stem cosine; the rest goes to the character-trigram cosine.
   double stem_weight = 0.7;
   std::string language = "french";  // a Snowball stemmer name: french, english, ...
