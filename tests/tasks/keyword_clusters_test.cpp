@@ -41,6 +41,7 @@ const std::vector<Labelled> kQueries = {
 
 TEST(KeywordClusters, FindsTheHandLabelledGroups) {
   std::vector<KeywordRow> rows;
+  rows.reserve(kQueries.size());
   for (const auto& q : kQueries) rows.push_back({q.query, q.clicks, q.impressions});
   const auto clusters = cluster_keywords(rows);
   std::map<std::string, size_t> cluster_of;
@@ -72,6 +73,7 @@ TEST(KeywordClusters, DuplicatesAfterFoldingAreOneQuery) {
 
 TEST(KeywordClusters, ThresholdOneKeepsEveryQueryApart) {
   std::vector<KeywordRow> rows;
+  rows.reserve(kQueries.size());
   for (const auto& q : kQueries) rows.push_back({q.query, q.clicks, q.impressions});
   ClusterOptions o;
   o.threshold = 1.0;
