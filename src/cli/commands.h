@@ -21,6 +21,9 @@ Action register_quantize(CLI::App& app);
 Action register_perplexity(CLI::App& app);
 Action register_template(CLI::App& app);
 Action register_chat(CLI::App& app);
+Action register_train_classifier(CLI::App& app);
+Action register_classify(CLI::App& app);
+Action register_cluster_keywords(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

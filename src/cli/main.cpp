@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   add("perplexity", tq::cli::register_perplexity);
   add("template", tq::cli::register_template);
   add("chat", tq::cli::register_chat);
+  add("train-classifier", tq::cli::register_train_classifier);
+  add("classify", tq::cli::register_classify);
+  add("cluster-keywords", tq::cli::register_cluster_keywords);
 
   try {
     app.parse(argc, argv);
