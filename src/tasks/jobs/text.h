@@ -1,0 +1,35 @@
+// Small text tools the tasks share: accent folding for comparisons ("Écru" = "ecru"),
+// word splitting, and the French/English guess that picks the answer's language.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tq::tasks {
+
+// Lower case, French (and common Latin-1) accents removed, œ→oe, æ→ae; other bytes kept.
+std::string fold(const std::string& s);
+
+// Words of folded text: runs of letters/digits (non-ASCII bytes count as letters).
+std::vector<std::string> words(const std::string& s);
+
+// "fr" or "en": French and English function words counted, accented letters count for
+// French; a tie (no evidence either way) is "en".
+std::string detect_language(const std::string& text);
+
+// Function words of either language ("le", "the", "pour"), on folded words.
+bool is_stopword(const std::string& folded_word);
+
+}  // namespace tq::tasks
+
+namespace tq::tasks {
+
+// Content words (folded, not function words, 3+ letters) of `text`.
+std::vector<std::string> content_words(const std::string& text);
+
+// Whether `passage` shares a content word with `query`; words of 5+ letters that start
+// alike ("livraison"/"livraisons", "return"/"returns") count as shared: a crude stemmer,
+// enough to tell a passage about the question from a passage about something else.
+bool shares_content_word(const std::string& query, const std::string& passage);
+
+}  // namespace tq::tasks
