@@ -38,6 +38,13 @@ json task_catalogue() {
 }
 
 TaskResult run_task(const std::string& name, const json& input, const TaskContext& ctx) {
+  TaskResult result;
+  run_task_into(name, input, ctx, result);
+  return result;
+}
+
+void run_task_into(const std::string& name, const json& input, const TaskContext& ctx,
+                   TaskResult& result) {
   const TaskSpec* spec = find_task(name);
   if (spec == nullptr) {
     std::string known;
@@ -51,7 +58,21 @@ TaskResult run_task(const std::string& name, const json& input, const TaskContex
     throw InputError(msg);
   }
   const auto start = std::chrono::steady_clock::now();
-  TaskResult result;
+  auto cost = [](const TokenCount& t, const Pricing& p) {
+    return (static_cast<double>(t.prompt) * p.input_per_mtok +
+            static_cast<double>(t.completion) * p.output_per_mtok) /
+           1e6;
+  };
+  // Tokens spent count even when the task fails.
+  struct Costs {
+    TaskResult& r;
+    const TaskContext& c;
+    decltype(cost)& f;
+    ~Costs() {
+      r.slm_cost = f(r.slm_tokens, c.slm_price);
+      r.llm_cost = f(r.llm_tokens, c.llm_price);
+    }
+  } costs{result, ctx, cost};
   result.output = spec->run(input, ctx, result);
   const auto wrong = schema_problems(result.output, spec->output_schema);
   if (!wrong.empty()) {
@@ -61,14 +82,6 @@ TaskResult run_task(const std::string& name, const json& input, const TaskContex
   }
   result.total_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  auto cost = [](const TokenCount& t, const Pricing& p) {
-    return (static_cast<double>(t.prompt) * p.input_per_mtok +
-            static_cast<double>(t.completion) * p.output_per_mtok) /
-           1e6;
-  };
-  result.slm_cost = cost(result.slm_tokens, ctx.slm_price);
-  result.llm_cost = cost(result.llm_tokens, ctx.llm_price);
-  return result;
 }
 
 }  // namespace tq::tasks

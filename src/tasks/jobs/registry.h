@@ -35,6 +35,9 @@ nlohmann::json task_catalogue();
 // Validates `input` (InputError naming every bad field), runs the task, validates its
 // output (tq::Error when it is still invalid), fills tokens, costs and timing.
 TaskResult run_task(const std::string& name, const nlohmann::json& input, const TaskContext& ctx);
+// The same, filling `result` as it goes: when it throws, the tokens spent so far are there.
+void run_task_into(const std::string& name, const nlohmann::json& input, const TaskContext& ctx,
+                   TaskResult& result);
 
 // Each task's spec (one file each).
 TaskSpec support_answer_task();
