@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add("perplexity", tq::cli::register_perplexity);
   add("template", tq::cli::register_template);
   add("chat", tq::cli::register_chat);
+  add("run", tq::cli::register_run);
 
   try {
     app.parse(argc, argv);

@@ -54,13 +54,13 @@ struct TaskContext {
   Provider* llm = nullptr;  // plans, and takes over when the SLM's answer stays invalid
   std::string slm_model, llm_model;
   Pricing slm_price, llm_price;
-  RetrieveFn retrieve;                 // support_answer needs it
-  ClassifyFn classify;                 // optional: ticket_analysis' category
-  std::vector<std::string> categories; // ticket categories when the input names none
-  double relevance_floor = 0;          // passages scoring below it do not count
-  bool require_term_overlap = true;    // a passage counts only if it shares a content word
+  RetrieveFn retrieve;                  // support_answer needs it
+  ClassifyFn classify;                  // optional: ticket_analysis' category
+  std::vector<std::string> categories;  // ticket categories when the input names none
+  double relevance_floor = 0;           // passages scoring below it do not count
+  bool require_term_overlap = true;     // a passage counts only if it shares a content word
   int retrieve_k = 5;
-  std::optional<uint64_t> seed;        // passed to every model call (reproducible runs)
+  std::optional<uint64_t> seed;                    // passed to every model call (reproducible runs)
   std::function<void(const TaskEvent&)> on_event;  // optional; called from worker threads
 
   void emit(const TaskEvent& e) const {

@@ -61,7 +61,9 @@ int weekday_of(const std::string& folded) {
   return -1;
 }
 
-bool valid(const CivilDate& d) { return is_iso_date(d.iso()); }
+bool valid(const CivilDate& d) {
+  return is_iso_date(d.iso());
+}
 
 // A year-less date: this year's, or next year's when that day has already passed.
 CivilDate with_year(int month, int day, const CivilDate& ref) {
@@ -98,11 +100,16 @@ std::string decode_base64(const std::string& s) {
   int bits = 0;
   for (const char c : s) {
     int v = -1;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
     if (v < 0) continue;  // padding, line breaks
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
@@ -118,9 +125,13 @@ std::string strip_html(const std::string& s) {
   std::string out;
   bool in_tag = false;
   for (const char c : s) {
-    if (c == '<') in_tag = true;
-    else if (c == '>' && in_tag) { in_tag = false; out += ' '; }
-    else if (!in_tag) out += c;
+    if (c == '<')
+      in_tag = true;
+    else if (c == '>' && in_tag) {
+      in_tag = false;
+      out += ' ';
+    } else if (!in_tag)
+      out += c;
   }
   return out;
 }
@@ -151,8 +162,7 @@ bool split_headers(const std::string& raw, Headers& h, std::string& body) {
       continue;
     }
     const size_t colon = line.find(':');
-    if (colon == std::string::npos || colon == 0 ||
-        line.find_first_of(" \t") < colon) {
+    if (colon == std::string::npos || colon == 0 || line.find_first_of(" \t") < colon) {
       if (!any) return false;  // the first line is not a header: plain text
       continue;
     }
@@ -179,8 +189,10 @@ std::string param(const std::string& header, const std::string& name) {
 std::string decode_body(const Headers& h, const std::string& body) {
   const std::string enc = lower(h.get("content-transfer-encoding"));
   std::string text = body;
-  if (enc == "quoted-printable") text = decode_quoted_printable(body);
-  else if (enc == "base64") text = decode_base64(body);
+  if (enc == "quoted-printable")
+    text = decode_quoted_printable(body);
+  else if (enc == "base64")
+    text = decode_base64(body);
   if (lower(h.get("content-type")).find("text/html") != std::string::npos) text = strip_html(text);
   return text;
 }
@@ -188,7 +200,8 @@ std::string decode_body(const Headers& h, const std::string& body) {
 // The first text/plain part of a multipart body (depth-limited), else the first text part.
 std::string text_of(const Headers& h, const std::string& body, int depth) {
   const std::string ctype = h.get("content-type");
-  if (depth > 4 || lower(ctype).find("multipart/") == std::string::npos) return decode_body(h, body);
+  if (depth > 4 || lower(ctype).find("multipart/") == std::string::npos)
+    return decode_body(h, body);
   const std::string boundary = param(ctype, "boundary");
   if (boundary.empty()) return body;
   const std::string delim = "--" + boundary;
@@ -199,7 +212,8 @@ std::string text_of(const Headers& h, const std::string& body, int depth) {
     if (start == std::string::npos) break;
     ++start;
     const size_t next = body.find(delim, start);
-    const std::string part = body.substr(start, next == std::string::npos ? std::string::npos : next - start);
+    const std::string part =
+        body.substr(start, next == std::string::npos ? std::string::npos : next - start);
     Headers ph;
     std::string pbody;
     if (split_headers(part, ph, pbody)) {
@@ -275,7 +289,8 @@ ParsedEmail parse_email(const std::string& raw) {
   // RFC 5322: "Tue, 24 Nov 2026 10:15:00 +0100" — the day, month and year are what we need.
   static const std::regex kDate(R"((\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{4}))");
   std::smatch m;
-  if (std::regex_search(e.date_header, m, kDate)) {
+  const std::string date_header = regex_safe(e.date_header, 200);
+  if (std::regex_search(date_header, m, kDate)) {
     CivilDate d{std::stoi(m[3].str()), month_of(lower(m[2].str())), std::stoi(m[1].str())};
     if (d.month > 0 && valid(d)) e.date = d;
   }
@@ -288,15 +303,17 @@ std::vector<CivilDate> find_dates(const std::string& text, const std::optional<C
   auto add = [&](const CivilDate& d) {
     if (valid(d)) days.insert(days_from_civil(d));
   };
-  const std::string f = fold(text);
+  const std::string f = regex_safe(fold(text));
   std::smatch m;
   // 2026-12-03
   static const std::regex kIso(R"((\d{4})-(\d{2})-(\d{2}))");
   for (auto it = std::sregex_iterator(f.begin(), f.end(), kIso); it != std::sregex_iterator(); ++it)
     add({std::stoi((*it)[1]), std::stoi((*it)[2]), std::stoi((*it)[3])});
   // 03/12/2026, 3.12.26, 03/12 (day first, as in France; 12/25 can only be month first)
-  static const std::regex kNumeric(R"((^|[^\d/.])(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}|\d{2}))?(?![\d/]))");
-  for (auto it = std::sregex_iterator(f.begin(), f.end(), kNumeric); it != std::sregex_iterator(); ++it) {
+  static const std::regex kNumeric(
+      R"((^|[^\d/.])(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}|\d{2}))?(?![\d/]))");
+  for (auto it = std::sregex_iterator(f.begin(), f.end(), kNumeric); it != std::sregex_iterator();
+       ++it) {
     int a = std::stoi((*it)[2]);
     int b = std::stoi((*it)[3]);
     if (b > 12 && a <= 12) std::swap(a, b);
@@ -309,28 +326,37 @@ std::vector<CivilDate> find_dates(const std::string& text, const std::optional<C
     }
   }
   // "3 décembre 2026", "le 1er mars", "December 3rd, 2026", "Dec 3"
-  static const std::regex kDayMonth(R"((\d{1,2})(?:er|st|nd|rd|th)?\s+([a-z]{3,9})\.?(?:\s+(\d{4}))?)");
-  for (auto it = std::sregex_iterator(f.begin(), f.end(), kDayMonth); it != std::sregex_iterator(); ++it) {
+  static const std::regex kDayMonth(
+      R"((\d{1,2})(?:er|st|nd|rd|th)?\s+([a-z]{3,9})\b\.?(?:\s+(\d{4}))?)");
+  for (auto it = std::sregex_iterator(f.begin(), f.end(), kDayMonth); it != std::sregex_iterator();
+       ++it) {
     const int month = month_of((*it)[2]);
     if (month == 0) continue;
     const int day = std::stoi((*it)[1]);
-    if ((*it)[3].matched) add({std::stoi((*it)[3]), month, day});
-    else if (ref) add(with_year(month, day, *ref));
+    if ((*it)[3].matched)
+      add({std::stoi((*it)[3]), month, day});
+    else if (ref)
+      add(with_year(month, day, *ref));
   }
-  static const std::regex kMonthDay(R"(([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?(?![\d]))");
-  for (auto it = std::sregex_iterator(f.begin(), f.end(), kMonthDay); it != std::sregex_iterator(); ++it) {
+  static const std::regex kMonthDay(
+      R"(\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?(?![\d]))");
+  for (auto it = std::sregex_iterator(f.begin(), f.end(), kMonthDay); it != std::sregex_iterator();
+       ++it) {
     const int month = month_of((*it)[1]);
     if (month == 0) continue;
     const int day = std::stoi((*it)[2]);
-    if ((*it)[3].matched) add({std::stoi((*it)[3]), month, day});
-    else if (ref) add(with_year(month, day, *ref));
+    if ((*it)[3].matched)
+      add({std::stoi((*it)[3]), month, day});
+    else if (ref)
+      add(with_year(month, day, *ref));
   }
   if (ref) {
     const int64_t r = days_from_civil(*ref);
     const auto w = words(f);
     for (size_t i = 0; i < w.size(); ++i) {
       if (w[i] == "demain" && !(i > 0 && w[i - 1] == "apres")) days.insert(r + 1);
-      if (w[i] == "tomorrow" && !(i > 2 && w[i - 1] == "after" && w[i - 2] == "day")) days.insert(r + 1);
+      if (w[i] == "tomorrow" && !(i > 2 && w[i - 1] == "after" && w[i - 2] == "day"))
+        days.insert(r + 1);
       if (w[i] == "apres" && i + 1 < w.size() && w[i + 1] == "demain") days.insert(r + 2);
       if (w[i] == "day" && i + 2 < w.size() && w[i + 1] == "after" && w[i + 2] == "tomorrow")
         days.insert(r + 2);

@@ -45,8 +45,9 @@ json output_schema() {
   for (const char* f : {"subject", "from", "date"}) s["properties"][f] = {{"type", "string"}};
   s["properties"]["language"] = {{"enum", {"fr", "en"}}};
   s["properties"]["dates_mentioned"] = s["properties"]["requested_dates"];
-  s["required"] = {"summary", "action_items", "requested_dates", "dates_mentioned", "sentiment",
-                   "subject", "from", "date", "language"};
+  s["required"] = {
+      "summary", "action_items", "requested_dates", "dates_mentioned", "sentiment", "subject",
+      "from",    "date",         "language"};
   return s;
 }
 
@@ -63,7 +64,7 @@ json run(const json& in, const TaskContext& ctx, TaskResult& result) {
   if (!e.subject.empty()) user += "Subject: " + e.subject + "\n";
   if (!e.from.empty()) user += "From: " + e.from + "\n";
   if (ref) {
-    static const char* const kDays[] = {"Monday", "Tuesday", "Wednesday", "Thursday",
+    static const char* const kDays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                         "Friday", "Saturday", "Sunday"};
     user += "Sent on: " + ref->iso() + " (" + kDays[weekday(*ref)] + ")\n";
   }
@@ -97,7 +98,10 @@ TaskSpec email_summary_task() {
   return {"email_summary",
           "Summarises an e-mail (.eml or text): summary, action items, requested dates (ISO, "
           "resolved against the e-mail's date) and sentiment.",
-          input_schema(), output_schema(), "email", run};
+          input_schema(),
+          output_schema(),
+          "email",
+          run};
 }
 
 }  // namespace tq::tasks

@@ -35,14 +35,15 @@ std::string normalise_spaces(const std::string& s) {
 
 // French: "1 299,50" / "1.299,50"; English: "1,299.50"; plain "29,9" or "29.9".
 const char* const kNum =
-    R"(\d{1,3}(?: \d{3})+(?:,\d+)?|\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:,\d{3})+\.\d+|\d+(?:[.,]\d+)?)";
+    R"(\d{1,3}(?: \d{3}){1,5}(?:,\d{1,6})?|\d{1,3}(?:\.\d{3}){1,5},\d{1,6}|\d{1,3}(?:,\d{3}){1,5}\.\d{1,6}|\d{1,15}(?:[.,]\d{1,15})?)";
 const char* const kUnit = R"(mm|cm|km|m|kg|mg|g|ml|cl|dl|l|%|€|euros?|eur)";
 // A unit ends where a word would: "5 g de", not "5 grands"; "l'" is an article, not litres.
-const char* const kUnitEnd = "(?![a-z0-9']|\xE2\x80\x99)";
+// Digits may follow only as the cents of "29€90" (checked after the match).
+const char* const kUnitEnd = "(?![a-z']|\xE2\x80\x99)";
 
 const std::regex& chain_regex() {
-  static const std::regex re(std::string("(") + kNum + ")((?:\\s*(?:x|\\*|\xC3\x97)\\s*(?:" +
-                                 kNum + "))*)\\s*(" + kUnit + ")" + kUnitEnd + "(\\d\\d(?!\\d))?",
+  static const std::regex re(std::string("(") + kNum + ")((?:\\s*(?:x|\\*|\xC3\x97)\\s*(?:" + kNum +
+                                 ")){0,3})\\s*(" + kUnit + ")" + kUnitEnd + "(\\d\\d(?!\\d))?",
                              std::regex::icase);
   return re;
 }
@@ -62,14 +63,14 @@ struct UnitInfo {
 
 bool unit_info(const std::string& unit, UnitInfo& out) {
   static const std::map<std::string, UnitInfo, std::less<>> kUnits = {
-      {"mm", {Dimension::Length, 1}},     {"cm", {Dimension::Length, 10}},
-      {"m", {Dimension::Length, 1000}},   {"km", {Dimension::Length, 1e6}},
-      {"mg", {Dimension::Mass, 0.001}},   {"g", {Dimension::Mass, 1}},
-      {"kg", {Dimension::Mass, 1000}},    {"ml", {Dimension::Volume, 1}},
-      {"cl", {Dimension::Volume, 10}},    {"dl", {Dimension::Volume, 100}},
-      {"l", {Dimension::Volume, 1000}},   {"%", {Dimension::Percent, 1}},
-      {"€", {Dimension::Price, 1}},       {"eur", {Dimension::Price, 1}},
-      {"euro", {Dimension::Price, 1}},    {"euros", {Dimension::Price, 1}},
+      {"mm", {Dimension::Length, 1}},   {"cm", {Dimension::Length, 10}},
+      {"m", {Dimension::Length, 1000}}, {"km", {Dimension::Length, 1e6}},
+      {"mg", {Dimension::Mass, 0.001}}, {"g", {Dimension::Mass, 1}},
+      {"kg", {Dimension::Mass, 1000}},  {"ml", {Dimension::Volume, 1}},
+      {"cl", {Dimension::Volume, 10}},  {"dl", {Dimension::Volume, 100}},
+      {"l", {Dimension::Volume, 1000}}, {"%", {Dimension::Percent, 1}},
+      {"€", {Dimension::Price, 1}},     {"eur", {Dimension::Price, 1}},
+      {"euro", {Dimension::Price, 1}},  {"euros", {Dimension::Price, 1}},
   };
   const auto it = kUnits.find(fold(unit));
   if (it == kUnits.end()) return false;
@@ -79,11 +80,16 @@ bool unit_info(const std::string& unit, UnitInfo& out) {
 
 const char* dimension_name(Dimension d) {
   switch (d) {
-    case Dimension::Length: return "length";
-    case Dimension::Mass: return "weight";
-    case Dimension::Volume: return "volume";
-    case Dimension::Percent: return "percentage";
-    case Dimension::Price: return "price";
+    case Dimension::Length:
+      return "length";
+    case Dimension::Mass:
+      return "weight";
+    case Dimension::Volume:
+      return "volume";
+    case Dimension::Percent:
+      return "percentage";
+    case Dimension::Price:
+      return "price";
   }
   return "value";
 }
@@ -94,12 +100,14 @@ bool starts_inside_word(const std::string& s, size_t pos) {
   return std::isalnum(c) != 0 || c == '.' || c == ',';
 }
 
-bool same_value(double a, double b) { return std::fabs(a - b) <= 1e-6 * std::max(1.0, std::fabs(b)); }
+bool same_value(double a, double b) {
+  return std::fabs(a - b) <= 1e-6 * std::max(1.0, std::fabs(b));
+}
 
 // ---- sizes, materials, colours -------------------------------------------------------
 
 const std::set<std::string, std::less<>>& size_tokens() {
-  static const std::set<std::string, std::less<>> s = {"XXS", "XS", "S",   "M",   "L",  "XL",
+  static const std::set<std::string, std::less<>> s = {"XXS", "XS",   "S",   "M",   "L",  "XL",
                                                        "XXL", "XXXL", "2XL", "3XL", "4XL"};
   return s;
 }
@@ -117,7 +125,8 @@ std::vector<std::string> sizes_in(const std::string& text, bool any_case) {
     size_t j = i;
     while (j < text.size() && std::isalnum(static_cast<unsigned char>(text[j])) != 0) ++j;
     const bool glued = j < text.size() && static_cast<unsigned char>(text[j]) >= 0x80;
-    const bool apostrophe = j < text.size() && (text[j] == '\'' || text.compare(j, 3, "\xE2\x80\x99") == 0);
+    const bool apostrophe =
+        j < text.size() && (text[j] == '\'' || text.compare(j, 3, "\xE2\x80\x99") == 0);
     const bool abbreviation = j < text.size() && text[j] == '.';
     const bool after_letter = i > 0 && static_cast<unsigned char>(text[i - 1]) >= 0x80;
     std::string tok = text.substr(i, j - i);
@@ -201,8 +210,8 @@ const std::vector<Term>& colours() {
 
 // Words that deny what follows ("sans plastique", "plastic-free").
 bool negated(const std::vector<std::string>& w, size_t i) {
-  static const std::set<std::string, std::less<>> before = {"sans", "without", "no", "aucun",
-                                                            "aucune", "zero", "non"};
+  static const std::set<std::string, std::less<>> before = {"sans",   "without", "no", "aucun",
+                                                            "aucune", "zero",    "non"};
   if (i > 0 && before.count(w[i - 1]) > 0) return true;
   if (i > 1 && w[i - 1] == "de" && (w[i - 2] == "pas" || w[i - 2] == "zero")) return true;
   return i + 1 < w.size() && w[i + 1] == "free";
@@ -234,7 +243,7 @@ struct RecordFacts {
 bool unit_from_key(const std::string& key, UnitInfo& out) {
   const auto parts = words(fold(key));
   static const std::set<std::string, std::less<>> price_words = {"price", "prix", "tarif",
-                                                                 "cost", "eur", "euros"};
+                                                                 "cost",  "eur",  "euros"};
   for (const auto& p : parts) {
     if (price_words.count(p) > 0) {
       out = {Dimension::Price, 1};
@@ -303,6 +312,7 @@ std::string list_of(const std::vector<Quantity>& qs, Dimension d) {
 }  // namespace
 
 bool parse_number(const std::string& raw, double& out) {
+  if (raw.size() > 40) return false;  // no price or size is written longer
   std::string s = normalise_spaces(raw);
   while (!s.empty() && s.front() == ' ') s.erase(s.begin());
   while (!s.empty() && s.back() == ' ') s.pop_back();
@@ -331,7 +341,7 @@ bool parse_number(const std::string& raw, double& out) {
 }
 
 std::vector<Quantity> extract_quantities(const std::string& raw) {
-  const std::string text = normalise_spaces(raw);
+  const std::string text = regex_safe(normalise_spaces(raw));
   std::vector<Quantity> out;
   std::vector<std::pair<size_t, size_t>> spans;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), chain_regex());
@@ -346,8 +356,12 @@ std::vector<Quantity> extract_quantities(const std::string& raw) {
     for (auto n = std::sregex_iterator(chain.begin(), chain.end(), number_regex());
          n != std::sregex_iterator(); ++n)
       nums.push_back(n->str());
-    std::string cents = m[5].matched ? m[5].str() : "";
-    if (!cents.empty() && u.dim != Dimension::Price) continue;  // "5 cm12": not a quantity
+    std::string cents = m[4].matched ? m[4].str() : "";
+    const size_t end = pos + static_cast<size_t>(m.length(0));
+    const bool digit_follows =
+        end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])) != 0;
+    // "5 cm12", "5 cm3": not quantities.
+    if ((!cents.empty() && u.dim != Dimension::Price) || digit_follows) continue;
     for (size_t i = 0; i < nums.size(); ++i) {
       double d = 0;
       if (!parse_number(nums[i], d)) continue;
@@ -376,7 +390,8 @@ FidelityReport check_fidelity(const json& record, const std::string& text) {
 
   for (const auto& q : extract_quantities(text)) {
     bool found = false;
-    for (const auto& rq : facts.quantities) found = found || (rq.dim == q.dim && same_value(rq.value, q.value));
+    for (const auto& rq : facts.quantities)
+      found = found || (rq.dim == q.dim && same_value(rq.value, q.value));
     // A numeric field with no unit in its name ("weight": 1.2) vouches for the number as written.
     if (!found) {
       double written = 0;
@@ -388,8 +403,8 @@ FidelityReport check_fidelity(const json& record, const std::string& text) {
       r.checked.push_back(q.text);
     } else {
       r.problems.push_back("states \"" + q.text + "\" but the record has no such " +
-                           dimension_name(q.dim) + " (record: " +
-                           list_of(facts.quantities, q.dim) + ")");
+                           dimension_name(q.dim) + " (record: " + list_of(facts.quantities, q.dim) +
+                           ")");
     }
   }
 

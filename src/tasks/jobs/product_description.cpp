@@ -99,7 +99,10 @@ TaskSpec product_description_task() {
           "Writes a product description, SEO title and meta description from a catalogue "
           "record; every stated size, material, colour, dimension and price is checked "
           "against the record.",
-          input_schema(), output_schema(), "", run};
+          input_schema(),
+          output_schema(),
+          "",
+          run};
 }
 
 }  // namespace tq::tasks

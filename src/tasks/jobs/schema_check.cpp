@@ -9,15 +9,23 @@ using nlohmann::json;
 
 std::string type_of(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer";
-    case json::value_t::number_float: return "number";
-    case json::value_t::string: return "string";
-    case json::value_t::array: return "array";
-    case json::value_t::object: return "object";
-    default: return "unknown";
+    case json::value_t::number_unsigned:
+      return "integer";
+    case json::value_t::number_float:
+      return "number";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::object:
+      return "object";
+    default:
+      return "unknown";
   }
 }
 
@@ -26,13 +34,15 @@ bool has_type(const json& v, const std::string& t) {
   if (t == "integer") {
     if (v.is_number_integer()) return true;
     // 3.0 is an integer to JSON Schema.
-    return v.is_number_float() && v.get<double>() == static_cast<double>(
-                                                          static_cast<long long>(v.get<double>()));
+    return v.is_number_float() &&
+           v.get<double>() == static_cast<double>(static_cast<long long>(v.get<double>()));
   }
   return type_of(v) == t;
 }
 
-std::string where(const std::string& path) { return path.empty() ? "/" : path; }
+std::string where(const std::string& path) {
+  return path.empty() ? "/" : path;
+}
 
 std::string short_dump(const json& v) {
   std::string s = v.dump();
@@ -82,14 +92,14 @@ void check(const json& v, const json& s, const std::string& path, std::vector<st
   if (v.is_string()) {
     const auto str = v.get<std::string>();
     const size_t n = utf8_length(str);
-    if (auto it = s.find("minLength"); it != s.end() && it->is_number() &&
-                                       static_cast<double>(n) < it->get<double>())
-      out.push_back(where(path) + ": " + std::to_string(n) + " characters, at least " +
-                    it->dump() + " required");
-    if (auto it = s.find("maxLength"); it != s.end() && it->is_number() &&
-                                       static_cast<double>(n) > it->get<double>())
-      out.push_back(where(path) + ": " + std::to_string(n) + " characters, at most " +
-                    it->dump() + " allowed");
+    if (auto it = s.find("minLength");
+        it != s.end() && it->is_number() && static_cast<double>(n) < it->get<double>())
+      out.push_back(where(path) + ": " + std::to_string(n) + " characters, at least " + it->dump() +
+                    " required");
+    if (auto it = s.find("maxLength");
+        it != s.end() && it->is_number() && static_cast<double>(n) > it->get<double>())
+      out.push_back(where(path) + ": " + std::to_string(n) + " characters, at most " + it->dump() +
+                    " allowed");
     if (auto it = s.find("format"); it != s.end() && *it == "date" && !is_iso_date(str))
       out.push_back(where(path) + ": \"" + str + "\" is not a date (YYYY-MM-DD)");
   }
@@ -117,8 +127,7 @@ void check(const json& v, const json& s, const std::string& path, std::vector<st
     if (auto it = s.find("required"); it != s.end() && it->is_array())
       for (const auto& r : *it)
         if (r.is_string() && !v.contains(r.get<std::string>()))
-          out.push_back(where(path) + ": missing required field \"" + r.get<std::string>() +
-                        "\"");
+          out.push_back(where(path) + ": missing required field \"" + r.get<std::string>() + "\"");
     const auto extra = s.find("additionalProperties");
     for (const auto& [key, val] : v.items()) {
       const std::string sub = path + "/" + key;

@@ -14,8 +14,7 @@
 
 namespace tq::tasks {
 
-std::vector<std::string> schema_problems(const nlohmann::json& value,
-                                         const nlohmann::json& schema);
+std::vector<std::string> schema_problems(const nlohmann::json& value, const nlohmann::json& schema);
 
 // Characters (code points) in UTF-8 text; invalid bytes count one each.
 size_t utf8_length(const std::string& s);

@@ -94,20 +94,24 @@ json model_schema() {
 
 json run(const json& in, const TaskContext& ctx, TaskResult& result) {
   if (!ctx.retrieve)
-    throw InputError("support_answer needs a knowledge base: ingest documents first "
-                     "(triptyque ingest) and configure [rag] so the task can search it");
+    throw InputError(
+        "support_answer needs a knowledge base: ingest documents first "
+        "(triptyque ingest) and configure [rag] so the task can search it");
   const std::string question = in["question"].get<std::string>();
   const std::string lang =
       in.contains("language") ? in["language"].get<std::string>() : detect_language(question);
   const int k = in.value("k", ctx.retrieve_k);
-  const auto passages =
-      relevant_passages(question, ctx.retrieve(question, k), ctx.relevance_floor,
-                        ctx.require_term_overlap);
+  const auto passages = relevant_passages(question, ctx.retrieve(question, k), ctx.relevance_floor,
+                                          ctx.require_term_overlap);
   if (passages.empty()) {
     // Nothing to ground an answer in: no model call, so no invented facts.
-    return {{"answer", dont_know_answer(lang)}, {"language", lang}, {"grounded", false},
-            {"confidence", 0.0}, {"citations", json::array()},
-            {"invented_citations", json::array()}, {"passages_considered", 0}};
+    return {{"answer", dont_know_answer(lang)},
+            {"language", lang},
+            {"grounded", false},
+            {"confidence", 0.0},
+            {"citations", json::array()},
+            {"invented_citations", json::array()},
+            {"passages_considered", 0}};
   }
   const bool fr = lang == "fr";
   ModelPrompt p;
@@ -152,12 +156,16 @@ json run(const json& in, const TaskContext& ctx, TaskResult& result) {
   json cites = json::array();
   for (const int id : c.valid) {
     const auto& ps = passages[static_cast<size_t>(id - 1)];
-    cites.push_back({{"n", id}, {"chunk_id", ps.chunk_id}, {"source", ps.source},
-                     {"location", ps.location}});
+    cites.push_back(
+        {{"n", id}, {"chunk_id", ps.chunk_id}, {"source", ps.source}, {"location", ps.location}});
   }
-  return {{"answer", got.value["answer"]}, {"language", lang}, {"grounded", !c.valid.empty()},
-          {"confidence", got.value["confidence"].get<double>() / 100.0}, {"citations", cites},
-          {"invented_citations", c.invented}, {"passages_considered", n}};
+  return {{"answer", got.value["answer"]},
+          {"language", lang},
+          {"grounded", !c.valid.empty()},
+          {"confidence", got.value["confidence"].get<double>() / 100.0},
+          {"citations", cites},
+          {"invented_citations", c.invented},
+          {"passages_considered", n}};
 }
 
 }  // namespace
@@ -166,7 +174,10 @@ TaskSpec support_answer_task() {
   return {"support_answer",
           "Answers a customer question from the knowledge base, with citations, in the "
           "question's language; says it does not know when nothing relevant is found.",
-          input_schema(), output_schema(), "question", run};
+          input_schema(),
+          output_schema(),
+          "question",
+          run};
 }
 
 }  // namespace tq::tasks

@@ -10,15 +10,15 @@ namespace {
 
 // Two-byte UTF-8 letters of Latin-1 and the French ligatures, folded.
 const std::array<std::pair<std::string_view, std::string_view>, 62> kFold = {{
-    {"à", "a"}, {"â", "a"}, {"ä", "a"}, {"á", "a"}, {"ã", "a"}, {"å", "a"}, {"À", "a"},
-    {"Â", "a"}, {"Ä", "a"}, {"Á", "a"}, {"é", "e"}, {"è", "e"}, {"ê", "e"}, {"ë", "e"},
-    {"É", "e"}, {"È", "e"}, {"Ê", "e"}, {"Ë", "e"}, {"î", "i"}, {"ï", "i"}, {"í", "i"},
-    {"ì", "i"}, {"Î", "i"}, {"Ï", "i"}, {"Í", "i"}, {"ô", "o"}, {"ö", "o"}, {"ó", "o"},
-    {"ò", "o"}, {"õ", "o"}, {"Ô", "o"}, {"Ö", "o"}, {"Ó", "o"}, {"ù", "u"}, {"û", "u"},
-    {"ü", "u"}, {"ú", "u"}, {"Ù", "u"}, {"Û", "u"}, {"Ü", "u"}, {"Ú", "u"}, {"ç", "c"},
-    {"Ç", "c"}, {"ñ", "n"}, {"Ñ", "n"}, {"ÿ", "y"}, {"Ÿ", "y"}, {"œ", "oe"}, {"Œ", "oe"},
-    {"æ", "ae"}, {"Æ", "ae"}, {"ß", "ss"}, {"ò", "o"}, {"Ò", "o"}, {"Ì", "i"}, {"Ý", "y"},
-    {"ý", "y"}, {"Ø", "o"}, {"ø", "o"}, {"Õ", "o"}, {"Ã", "a"}, {"Å", "a"},
+    {"à", "a"},  {"â", "a"},  {"ä", "a"},  {"á", "a"}, {"ã", "a"}, {"å", "a"},  {"À", "a"},
+    {"Â", "a"},  {"Ä", "a"},  {"Á", "a"},  {"é", "e"}, {"è", "e"}, {"ê", "e"},  {"ë", "e"},
+    {"É", "e"},  {"È", "e"},  {"Ê", "e"},  {"Ë", "e"}, {"î", "i"}, {"ï", "i"},  {"í", "i"},
+    {"ì", "i"},  {"Î", "i"},  {"Ï", "i"},  {"Í", "i"}, {"ô", "o"}, {"ö", "o"},  {"ó", "o"},
+    {"ò", "o"},  {"õ", "o"},  {"Ô", "o"},  {"Ö", "o"}, {"Ó", "o"}, {"ù", "u"},  {"û", "u"},
+    {"ü", "u"},  {"ú", "u"},  {"Ù", "u"},  {"Û", "u"}, {"Ü", "u"}, {"Ú", "u"},  {"ç", "c"},
+    {"Ç", "c"},  {"ñ", "n"},  {"Ñ", "n"},  {"ÿ", "y"}, {"Ÿ", "y"}, {"œ", "oe"}, {"Œ", "oe"},
+    {"æ", "ae"}, {"Æ", "ae"}, {"ß", "ss"}, {"ò", "o"}, {"Ò", "o"}, {"Ì", "i"},  {"Ý", "y"},
+    {"ý", "y"},  {"Ø", "o"},  {"ø", "o"},  {"Õ", "o"}, {"Ã", "a"}, {"Å", "a"},
 }};
 
 bool is_word_byte(unsigned char c) {
@@ -27,27 +27,28 @@ bool is_word_byte(unsigned char c) {
 
 const std::set<std::string, std::less<>>& french_words() {
   static const std::set<std::string, std::less<>> s = {
-      "le",    "la",     "les",  "des",   "du",    "un",    "une",  "et",     "est",  "je",
-      "vous",  "nous",   "pour", "pas",   "que",   "qui",   "mon",  "ma",     "mes",  "votre",
-      "vos",   "sur",    "avec", "dans",  "ce",    "cette", "ces",  "il",     "elle", "ou",
-      "au",    "aux",    "ne",   "se",    "sont",  "suis",  "avez", "peux",   "puis", "quand",
-      "comment", "quel", "quelle", "quels", "pourquoi", "mais", "tres", "bonjour", "merci",
-      "j",     "l",      "d",    "qu",    "c",     "n",     "s",    "m",      "t",    "y",
-      "leur",  "leurs",  "notre", "nos",  "sans",  "sous",  "chez", "depuis", "deja", "aussi",
-      "commande", "livraison", "combien", "faire", "fait", "etre", "avoir", "ai", "ont",
-      "cordialement", "madame", "monsieur"};
+      "le",      "la",    "les",    "des",   "du",           "un",      "une",     "et",
+      "est",     "je",    "vous",   "nous",  "pour",         "pas",     "que",     "qui",
+      "mon",     "ma",    "mes",    "votre", "vos",          "sur",     "avec",    "dans",
+      "ce",      "cette", "ces",    "il",    "elle",         "ou",      "au",      "aux",
+      "ne",      "se",    "sont",   "suis",  "avez",         "peux",    "puis",    "quand",
+      "comment", "quel",  "quelle", "quels", "pourquoi",     "mais",    "tres",    "bonjour",
+      "merci",   "j",     "l",      "d",     "qu",           "c",       "n",       "s",
+      "m",       "t",     "y",      "leur",  "leurs",        "notre",   "nos",     "sans",
+      "sous",    "chez",  "depuis", "deja",  "aussi",        "combien", "faire",   "fait",
+      "etre",    "avoir", "ai",     "ont",   "cordialement", "madame",  "monsieur"};
   return s;
 }
 
 const std::set<std::string, std::less<>>& english_words() {
   static const std::set<std::string, std::less<>> s = {
-      "the",   "an",    "is",    "are",   "i",     "you",   "we",    "to",    "of",    "and",
-      "for",   "not",   "my",    "your",  "with",  "in",    "on",    "this",  "that",  "what",
-      "how",   "do",    "does",  "can",   "it",    "be",    "was",   "were",  "have",  "has",
-      "will",  "would", "could", "should", "from", "at",    "by",    "when",  "where", "which",
-      "who",   "why",   "there", "their", "our",   "they",  "please", "thanks", "thank",
-      "hello", "hi",    "order", "delivery", "much", "many", "did",  "am",    "if",    "or",
-      "about", "any",   "these", "those", "regards", "dear", "been", "get",   "its",  "me"};
+      "the",   "an",      "is",    "are",    "i",    "you",  "we",     "to",     "of",    "and",
+      "for",   "not",     "my",    "your",   "with", "in",   "on",     "this",   "that",  "what",
+      "how",   "do",      "does",  "can",    "it",   "be",   "was",    "were",   "have",  "has",
+      "will",  "would",   "could", "should", "from", "at",   "by",     "when",   "where", "which",
+      "who",   "why",     "there", "their",  "our",  "they", "please", "thanks", "thank", "hello",
+      "hi",    "much",    "many",  "did",    "am",   "if",   "or",     "about",  "any",   "these",
+      "those", "regards", "dear",  "been",   "get",  "its",  "me"};
   return s;
 }
 
@@ -104,8 +105,8 @@ std::string detect_language(const std::string& text) {
     if (english_words().count(w) > 0) ++en;
   }
   // Accented letters are strong French evidence in this setting (é, è, à, ç, ù, ê, â, î, ô, û).
-  static constexpr std::array<std::string_view, 12> kAccents = {
-      "é", "è", "ê", "à", "ç", "ù", "â", "î", "ô", "û", "ë", "ï"};
+  static constexpr std::array<std::string_view, 12> kAccents = {"é", "è", "ê", "à", "ç", "ù",
+                                                                "â", "î", "ô", "û", "ë", "ï"};
   for (const auto& a : kAccents)
     for (size_t pos = text.find(a); pos != std::string::npos; pos = text.find(a, pos + 1)) ++fr;
   return fr > en ? "fr" : "en";
@@ -132,6 +133,38 @@ bool shares_content_word(const std::string& query, const std::string& passage) {
     }
   }
   return false;
+}
+
+}  // namespace tq::tasks
+
+namespace tq::tasks {
+
+std::string regex_safe(const std::string& text, size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes));
+  size_t digits = 0;
+  for (size_t i = 0; i < text.size() && out.size() < max_bytes; ++i) {
+    const char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
+      bool newline = false;
+      while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' ||
+                                 text[i] == '\n' || text[i] == '\f' || text[i] == '\v')) {
+        newline = newline || text[i] == '\n';
+        ++i;
+      }
+      --i;
+      out += newline ? '\n' : ' ';
+      digits = 0;
+      continue;
+    }
+    if (c >= '0' && c <= '9') {
+      if (++digits > 15) continue;
+    } else {
+      digits = 0;
+    }
+    out += c;
+  }
+  return out;
 }
 
 }  // namespace tq::tasks

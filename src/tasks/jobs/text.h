@@ -33,3 +33,12 @@ std::vector<std::string> content_words(const std::string& text);
 bool shares_content_word(const std::string& query, const std::string& passage);
 
 }  // namespace tq::tasks
+
+namespace tq::tasks {
+
+// Text made safe for std::regex, whose matcher recurses once per repeated character: runs
+// of white space become one space (a newline when they hold one), runs of digits are cut
+// to 15 (no meaningful number is longer), and the whole is cut to `max_bytes`.
+std::string regex_safe(const std::string& text, size_t max_bytes = 100000);
+
+}  // namespace tq::tasks

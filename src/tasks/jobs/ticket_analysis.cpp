@@ -16,9 +16,9 @@ namespace {
 using nlohmann::json;
 
 const std::vector<std::string>& default_categories() {
-  static const std::vector<std::string> c = {"delivery", "return_refund", "billing",
-                                             "product_question", "order_change", "complaint",
-                                             "account", "other"};
+  static const std::vector<std::string> c = {"delivery",         "return_refund", "billing",
+                                             "product_question", "order_change",  "complaint",
+                                             "account",          "other"};
   return c;
 }
 
@@ -95,15 +95,17 @@ json run(const json& in, const TaskContext& ctx, TaskResult& result) {
                   "suggérée est en français, polie et ne promet rien qui ne soit dans le ticket."
                 : "You analyse customer-service tickets. Reply in JSON; the suggested reply is "
                   "in English, polite, and promises nothing the ticket does not support.";
-  p.user = "Ticket:\n" + ticket + "\n\n" +
-           (in.contains("customer")
-                ? "Customer: " + (in["customer"].is_string() ? in["customer"].get<std::string>()
-                                                             : in["customer"].dump()) + "\n\n"
-                : std::string()) +
-           (by_classifier ? "" : "category: one of the allowed values; ") +
-           "urgency: low, normal, high or critical; intent: what the customer wants, in a "
-           "short phrase; order_refs and product_refs: as written in the ticket; fields: other "
-           "facts stated (name, address, dates, amounts) as key/value strings; suggested_reply.";
+  p.user =
+      "Ticket:\n" + ticket + "\n\n" +
+      (in.contains("customer") ? "Customer: " +
+                                     (in["customer"].is_string() ? in["customer"].get<std::string>()
+                                                                 : in["customer"].dump()) +
+                                     "\n\n"
+                               : std::string()) +
+      (by_classifier ? "" : "category: one of the allowed values; ") +
+      "urgency: low, normal, high or critical; intent: what the customer wants, in a "
+      "short phrase; order_refs and product_refs: as written in the ticket; fields: other "
+      "facts stated (name, address, dates, amounts) as key/value strings; suggested_reply.";
   p.schema = model_schema(by_classifier ? nullptr : &categories);
   p.max_tokens = 700;
   const auto got = ask_structured(ctx, "ticket_analysis", p, nullptr, result);
@@ -114,7 +116,8 @@ json run(const json& in, const TaskContext& ctx, TaskResult& result) {
     for (const auto& r : model_refs) {
       const auto s = r.get<std::string>();
       if (appears_in(s, ticket) &&
-          std::none_of(base.begin(), base.end(), [&](const std::string& b) { return fold(b) == fold(s); }))
+          std::none_of(base.begin(), base.end(),
+                       [&](const std::string& b) { return fold(b) == fold(s); }))
         base.push_back(s);
     }
     return base;
@@ -133,7 +136,10 @@ TaskSpec ticket_analysis_task() {
           "Analyses a support ticket: category (trained classifier, else the model among the "
           "configured categories), urgency, order and product references, intent, extracted "
           "fields, suggested reply.",
-          input_schema(), output_schema(), "ticket", run};
+          input_schema(),
+          output_schema(),
+          "ticket",
+          run};
 }
 
 }  // namespace tq::tasks

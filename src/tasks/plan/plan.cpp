@@ -94,13 +94,16 @@ PlanCheck validate_plan(const json& plan, const json& records) {
     const auto id = s["id"].get<std::string>();
     if (id.find_first_of("[]${}.") != std::string::npos)
       problems.push_back("step " + id + ": ids may not contain [ ] $ { } or .");
-    if (!by_id.emplace(id, &s).second) problems.push_back("step " + id + ": duplicate id");
-    else order.push_back(id);
+    if (!by_id.emplace(id, &s).second)
+      problems.push_back("step " + id + ": duplicate id");
+    else
+      order.push_back(id);
   }
   // Tasks and dependencies.
   for (const auto& id : order) {
     const json& s = *by_id[id];
-    if (s.contains("task") && s["task"].is_string() && find_task(s["task"].get<std::string>()) == nullptr) {
+    if (s.contains("task") && s["task"].is_string() &&
+        find_task(s["task"].get<std::string>()) == nullptr) {
       std::string known;
       for (const auto& n : task_names()) known += (known.empty() ? "" : ", ") + n;
       problems.push_back("step " + id + ": unknown task \"" + s["task"].get<std::string>() +
@@ -109,7 +112,8 @@ PlanCheck validate_plan(const json& plan, const json& records) {
     if (s.contains("depends_on") && s["depends_on"].is_array())
       for (const auto& d : s["depends_on"])
         if (d.is_string() && by_id.count(d.get<std::string>()) == 0)
-          problems.push_back("step " + id + ": depends on unknown step \"" + d.get<std::string>() + "\"");
+          problems.push_back("step " + id + ": depends on unknown step \"" + d.get<std::string>() +
+                             "\"");
   }
   // Cycles (depth-first, reporting the cycle's path).
   std::map<std::string, int> state;  // 0 new, 1 on the stack, 2 finished
@@ -164,7 +168,8 @@ PlanCheck validate_plan(const json& plan, const json& records) {
         continue;
       }
       if (!records.is_array()) {
-        problems.push_back("step " + id + ": for_each over records, but the request has no records list");
+        problems.push_back("step " + id +
+                           ": for_each over records, but the request has no records list");
         continue;
       }
       const json where = fe.value("where", json::object());
@@ -208,7 +213,8 @@ PlanCheck validate_plan(const json& plan, const json& records) {
       }
       for (const auto& p : schema_problems(checkable, schema))
         problems.push_back("step " + cid + " (" + spec->name + "): input" + p);
-      out.steps.push_back({cid, spec->name, input, deps, s.contains("for_each") && group.empty() ? "for_each:" + id : group});
+      out.steps.push_back({cid, spec->name, input, deps,
+                           s.contains("for_each") && group.empty() ? "for_each:" + id : group});
       ids.push_back(cid);
     }
     expanded[id] = ids;
@@ -228,13 +234,14 @@ PlannedGoal make_plan(const std::string& goal, const json& records, const TaskCo
     throw InputError("planning needs a model: configure an LLM (or at least a small model)");
   std::string catalogue;
   for (const auto& t : all_tasks())
-    catalogue += "- " + t.name + ": " + t.description + "\n  input schema: " +
-                 t.input_schema.dump() + "\n  output fields: " +
+    catalogue += "- " + t.name + ": " + t.description +
+                 "\n  input schema: " + t.input_schema.dump() + "\n  output fields: " +
                  [&] {
                    std::string f;
                    for (const auto& [k, v] : t.output_schema["properties"].items()) f += k + " ";
                    return f;
-                 }() + "\n";
+                 }() +
+                 "\n";
   std::string sample;
   if (records.is_array() && !records.empty()) {
     sample = "\nThe request carries " + std::to_string(records.size()) +

@@ -63,8 +63,11 @@ json plan_report(const PlanStore& store, const std::string& plan_id) {
   };
   return {{"plan_id", plan_id},
           {"goal", plan->goal},
-          {"counts", {{"steps", steps.size()}, {"done", counts["done"]}, {"failed", counts["failed"]},
-                      {"pending", counts["pending"] + counts["running"]}}},
+          {"counts",
+           {{"steps", steps.size()},
+            {"done", counts["done"]},
+            {"failed", counts["failed"]},
+            {"pending", counts["pending"] + counts["running"]}}},
           {"failures", failures},
           {"steps_escalated_to_llm", escalated},
           {"tokens", {{"llm", tokens(llm)}, {"slm", tokens(slm)}}},
@@ -91,8 +94,10 @@ json execute_plan(PlanStore& store, const std::string& plan_id, const TaskContex
       std::string failed_dep;
       for (const auto& d : r.step.depends_on) {
         const auto it = by_id.find(d);
-        if (it == by_id.end() || it->second->status == "failed") failed_dep = d;
-        else if (it->second->status != "done") all_done = false;
+        if (it == by_id.end() || it->second->status == "failed")
+          failed_dep = d;
+        else if (it->second->status != "done")
+          all_done = false;
       }
       if (!failed_dep.empty()) {
         store.mark_failed(plan_id, r.step.id, "not run: step " + failed_dep + " failed", nullptr);
@@ -108,7 +113,8 @@ json execute_plan(PlanStore& store, const std::string& plan_id, const TaskContex
     std::vector<const StepRecord*> batch;
     const std::string group = ready.front()->step.parallel_group;
     for (const auto* r : ready)
-      if (r == ready.front() || (!group.empty() && r->step.parallel_group == group)) batch.push_back(r);
+      if (r == ready.front() || (!group.empty() && r->step.parallel_group == group))
+        batch.push_back(r);
 
     std::atomic<size_t> next{0};
     auto worker = [&] {
@@ -175,7 +181,8 @@ json plan_and_execute(const json& request, PlanStore& store, const TaskContext& 
     // make_plan runs the planner as "the LLM" even when it is the small model.
     const TokenCount& t = planned.planning.llm_tokens;
     const double cost = (static_cast<double>(t.prompt) * price.input_per_mtok +
-                         static_cast<double>(t.completion) * price.output_per_mtok) / 1e6;
+                         static_cast<double>(t.completion) * price.output_per_mtok) /
+                        1e6;
     id = store.create(goal, planned.plan, planned.check.steps, by_llm, t, cost);
   }
   ctx.emit({"plan_created", "plan", "", id});

@@ -96,7 +96,8 @@ std::string new_plan_id() {
 }  // namespace
 
 PlanStore::PlanStore(const std::string& path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+  if (sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -105,9 +106,12 @@ PlanStore::PlanStore(const std::string& path) {
   }
   try {
     sqlite3_busy_timeout(db_, 5000);
-    Statement v(db_, "PRAGMA user_version");
-    v.step();
-    const int64_t version = v.integer(0);
+    int64_t version = 0;
+    {
+      Statement v(db_, "PRAGMA user_version");  // finalised before the WAL switch
+      v.step();
+      version = v.integer(0);
+    }
     if (version > kSchemaVersion)
       throw InputError("plan store " + path + " has schema version " + std::to_string(version) +
                        ", newer than this triptyque (" + std::to_string(kSchemaVersion) + ")");
@@ -122,7 +126,9 @@ PlanStore::PlanStore(const std::string& path) {
   }
 }
 
-PlanStore::~PlanStore() { sqlite3_close(db_); }
+PlanStore::~PlanStore() {
+  sqlite3_close(db_);
+}
 
 void PlanStore::exec(const std::string& sql) {
   char* err = nullptr;
@@ -230,11 +236,12 @@ void bind_usage(Statement& q, int first, const TaskResult& r) {
 void PlanStore::mark_done(const std::string& plan_id, const std::string& step_id,
                           const TaskResult& r) {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement q(db_,
-              "UPDATE steps SET status = 'done', output_json = ?, error = NULL, provider = ?, "
-              "model = ?, attempts = ?, slm_prompt_tokens = ?, slm_completion_tokens = ?, "
-              "llm_prompt_tokens = ?, llm_completion_tokens = ?, slm_cost = ?, llm_cost = ?, "
-              "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE plan_id = ? AND step_id = ?");
+  Statement q(
+      db_,
+      "UPDATE steps SET status = 'done', output_json = ?, error = NULL, provider = ?, "
+      "model = ?, attempts = ?, slm_prompt_tokens = ?, slm_completion_tokens = ?, "
+      "llm_prompt_tokens = ?, llm_completion_tokens = ?, slm_cost = ?, llm_cost = ?, "
+      "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE plan_id = ? AND step_id = ?");
   q.bind(1, r.output.dump());
   bind_usage(q, 2, r);
   q.bind(11, plan_id).bind(12, step_id).step();
@@ -244,11 +251,12 @@ void PlanStore::mark_failed(const std::string& plan_id, const std::string& step_
                             const std::string& error, const TaskResult* partial) {
   std::lock_guard<std::mutex> lock(mu_);
   const TaskResult none;
-  Statement q(db_,
-              "UPDATE steps SET status = 'failed', output_json = NULL, error = ?, provider = ?, "
-              "model = ?, attempts = ?, slm_prompt_tokens = ?, slm_completion_tokens = ?, "
-              "llm_prompt_tokens = ?, llm_completion_tokens = ?, slm_cost = ?, llm_cost = ?, "
-              "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE plan_id = ? AND step_id = ?");
+  Statement q(
+      db_,
+      "UPDATE steps SET status = 'failed', output_json = NULL, error = ?, provider = ?, "
+      "model = ?, attempts = ?, slm_prompt_tokens = ?, slm_completion_tokens = ?, "
+      "llm_prompt_tokens = ?, llm_completion_tokens = ?, slm_cost = ?, llm_cost = ?, "
+      "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE plan_id = ? AND step_id = ?");
   q.bind(1, error);
   bind_usage(q, 2, partial ? *partial : none);
   q.bind(11, plan_id).bind(12, step_id).step();

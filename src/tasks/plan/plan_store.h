@@ -55,8 +55,8 @@ class PlanStore {
 
   void mark_running(const std::string& plan_id, const std::string& step_id);
   void mark_done(const std::string& plan_id, const std::string& step_id, const TaskResult& r);
-  void mark_failed(const std::string& plan_id, const std::string& step_id,
-                   const std::string& error, const TaskResult* partial);
+  void mark_failed(const std::string& plan_id, const std::string& step_id, const std::string& error,
+                   const TaskResult* partial);
   // Steps left running by an interrupted run go back to pending; failed ones too, so a
   // re-run retries them. Returns how many.
   int reset_unfinished(const std::string& plan_id);
