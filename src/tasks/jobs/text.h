@@ -2,7 +2,9 @@
 // word splitting, and the French/English guess that picks the answer's language.
 #pragma once
 
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tq::tasks {
@@ -40,5 +42,19 @@ namespace tq::tasks {
 // of white space become one space (a newline when they hold one), runs of digits are cut
 // to 15 (no meaningful number is longer), and the whole is cut to `max_bytes`.
 std::string regex_safe(const std::string& text, size_t max_bytes = 100000);
+
+}  // namespace tq::tasks
+
+namespace tq::tasks {
+
+// Concatenation in one allocation (messages built in loops).
+inline std::string cat(std::initializer_list<std::string_view> parts) {
+  size_t n = 0;
+  for (const auto p : parts) n += p.size();
+  std::string out;
+  out.reserve(n);
+  for (const auto p : parts) out.append(p);
+  return out;
+}
 
 }  // namespace tq::tasks

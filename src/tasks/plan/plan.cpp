@@ -11,6 +11,8 @@
 #include "tasks/jobs/schema_check.h"
 #include "tasks/jobs/text.h"
 
+// Messages are built with cat(): one allocation, not a temporary per "+".
+
 namespace tq::tasks {
 namespace {
 
@@ -33,15 +35,14 @@ bool matches_where(const json& record, const json& where) {
   for (const auto& [field, want] : where.items()) {
     const bool present = record.contains(field) && !record[field].is_null() &&
                          !(record[field].is_string() && record[field].get<std::string>().empty());
-    if (want.is_null()) {
-      if (present) return false;
-    } else if (!present) {
-      return false;
-    } else if (want.is_string() && record[field].is_string()) {
-      if (fold(want.get<std::string>()) != fold(record[field].get<std::string>())) return false;
-    } else if (want != record[field]) {
-      return false;
+    if (want.is_null() || !present) {
+      if (want.is_null() != !present) return false;  // null asks for a missing field
+      continue;
     }
+    const bool equal = want.is_string() && record[field].is_string()
+                           ? fold(want.get<std::string>()) == fold(record[field].get<std::string>())
+                           : want == record[field];
+    if (!equal) return false;
   }
   return true;
 }
@@ -105,9 +106,9 @@ PlanCheck validate_plan(const json& plan, const json& records) {
     if (s.contains("task") && s["task"].is_string() &&
         find_task(s["task"].get<std::string>()) == nullptr) {
       std::string known;
-      for (const auto& n : task_names()) known += (known.empty() ? "" : ", ") + n;
-      problems.push_back("step " + id + ": unknown task \"" + s["task"].get<std::string>() +
-                         "\" (known: " + known + ")");
+      for (const auto& n : task_names()) known.append(known.empty() ? "" : ", ").append(n);
+      problems.push_back(cat({"step ", id, ": unknown task \"", s["task"].get<std::string>(),
+                              "\" (known: ", known, ")"}));
     }
     if (s.contains("depends_on") && s["depends_on"].is_array())
       for (const auto& d : s["depends_on"])
@@ -163,8 +164,8 @@ PlanCheck validate_plan(const json& plan, const json& records) {
       const json& fe = s["for_each"];
       const std::string as = fe["as"].get<std::string>();
       if (!spec->input_schema["properties"].contains(as)) {
-        problems.push_back("step " + id + ": for_each puts records into \"" + as +
-                           "\", which task " + spec->name + " does not take");
+        problems.push_back(cat({"step ", id, ": for_each puts records into \"", as,
+                                "\", which task ", spec->name, " does not take"}));
         continue;
       }
       if (!records.is_array()) {
@@ -194,16 +195,16 @@ PlanCheck validate_plan(const json& plan, const json& records) {
         const auto dep = std::find_if(s["depends_on"].begin(), s["depends_on"].end(),
                                       [&](const json& d) { return d == ref_step; });
         if (dep == s["depends_on"].end()) {
-          problems.push_back("step " + cid + ": input " + key + " uses step " + ref_step +
-                             ", which is not in its depends_on");
+          problems.push_back(cat({"step ", cid, ": input ", key, " uses step ", ref_step,
+                                  ", which is not in its depends_on"}));
         } else if (by_id[ref_step]->contains("for_each")) {
-          problems.push_back("step " + cid + ": input " + key + " uses the for_each step " +
-                             ref_step + ", which has many outputs");
+          problems.push_back(cat({"step ", cid, ": input ", key, " uses the for_each step ",
+                                  ref_step, ", which has many outputs"}));
         } else {
           const TaskSpec* from = find_task((*by_id[ref_step])["task"].get<std::string>());
           if (!from->output_schema["properties"].contains(field))
-            problems.push_back("step " + cid + ": input " + key + " uses field \"" + field +
-                               "\" which task " + from->name + " does not output");
+            problems.push_back(cat({"step ", cid, ": input ", key, " uses field \"", field,
+                                    "\" which task ", from->name, " does not output"}));
         }
         checkable.erase(key);
         if (schema.contains("required")) {
@@ -212,7 +213,7 @@ PlanCheck validate_plan(const json& plan, const json& records) {
         }
       }
       for (const auto& p : schema_problems(checkable, schema))
-        problems.push_back("step " + cid + " (" + spec->name + "): input" + p);
+        problems.push_back(cat({"step ", cid, " (", spec->name, "): input", p}));
       out.steps.push_back({cid, spec->name, input, deps,
                            s.contains("for_each") && group.empty() ? "for_each:" + id : group});
       ids.push_back(cid);

@@ -143,7 +143,7 @@ std::string PlanStore::create(const std::string& goal, const json& plan,
                               const std::vector<PlanStep>& steps, bool planner_is_llm,
                               const TokenCount& planner_tokens, double planner_cost) {
   std::lock_guard<std::mutex> lock(mu_);
-  const std::string id = new_plan_id();
+  std::string id = new_plan_id();
   exec("BEGIN IMMEDIATE");
   try {
     Statement p(db_,
