@@ -130,7 +130,8 @@ void check(const json& v, const json& s, const std::string& path, std::vector<st
           out.push_back(where(path) + ": missing required field \"" + r.get<std::string>() + "\"");
     const auto extra = s.find("additionalProperties");
     for (const auto& [key, val] : v.items()) {
-      const std::string sub = path + "/" + key;
+      std::string sub = path;
+      sub.append("/").append(key);
       if (props && props->contains(key)) {
         check(val, (*props)[key], sub, out);
       } else if (extra != s.end()) {
