@@ -24,6 +24,7 @@ Action register_chat(CLI::App& app);
 Action register_train_classifier(CLI::App& app);
 Action register_classify(CLI::App& app);
 Action register_cluster_keywords(CLI::App& app);
+Action register_run(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

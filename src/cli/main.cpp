@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   add("train-classifier", tq::cli::register_train_classifier);
   add("classify", tq::cli::register_classify);
   add("cluster-keywords", tq::cli::register_cluster_keywords);
+  add("run", tq::cli::register_run);
 
   try {
     app.parse(argc, argv);
