@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   add("perplexity", tq::cli::register_perplexity);
   add("template", tq::cli::register_template);
   add("chat", tq::cli::register_chat);
+  add("serve", tq::cli::register_serve);
+  add("report", tq::cli::register_report);
 
   try {
     app.parse(argc, argv);

@@ -98,8 +98,8 @@ double percentile(std::vector<double>& values, double p) {
 }
 
 Ledger::Ledger(const std::string& path) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                              SQLITE_OPEN_FULLMUTEX,
+  if (sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     const std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -150,8 +150,8 @@ void Ledger::migrate() {
   }
   if (version > kSchemaVersion)
     throw InputError("the ledger " + path_ + " has schema version " + std::to_string(version) +
-                     ", newer than this triptyque understands (" +
-                     std::to_string(kSchemaVersion) + "): upgrade triptyque");
+                     ", newer than this triptyque understands (" + std::to_string(kSchemaVersion) +
+                     "): upgrade triptyque");
   for (int v = version; v < kSchemaVersion; ++v) {
     exec("BEGIN IMMEDIATE");
     try {

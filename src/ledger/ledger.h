@@ -35,9 +35,9 @@ struct AttemptRecord {
   double ttft_ms = 0;
   double total_ms = 0;
   double cost_eur = 0;
-  std::string status;  // ok | cancelled | error
-  std::string error;   // the error text when status is error
-  int attempt = 1;     // 1-based within the request
+  std::string status;        // ok | cancelled | error
+  std::string error;         // the error text when status is error
+  int attempt = 1;           // 1-based within the request
   std::string cascade_role;  // "" | slm | llm
   bool escalated = false;
 };

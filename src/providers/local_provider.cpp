@@ -107,8 +107,9 @@ LocalProviderOptions LocalProviderOptions::from_config(const std::string& name,
     if (!fs::is_regular_file(path))
       throw InputError(where + ".models." + alias + ": no such file " + path.string());
   if (o.models.empty())
-    throw InputError(where + " lists no model: add models = { alias = \"file.gguf\" } or "
-                             "models_dir = \"folder\"");
+    throw InputError(where +
+                     " lists no model: add models = { alias = \"file.gguf\" } or "
+                     "models_dir = \"folder\"");
   o.max_loaded = std::max(1, positive_int(section, "max_loaded", o.max_loaded, where));
   o.n_slots = std::max(1, positive_int(section, "n_slots", o.n_slots, where));
   o.n_ctx = std::max(16, positive_int(section, "n_ctx", o.n_ctx, where));
@@ -164,13 +165,14 @@ std::shared_ptr<LocalProvider::Loaded> LocalProvider::acquire(const std::string&
     if (lm->model->hparams().arch != "bert") {
       lm->chat_template = ChatTemplate::from_model(lm->model->file());
       lm->special = model_special_tokens(lm->model->file());
-      const int32_t n_ctx = std::min(options_.n_ctx, std::max(16, lm->model->hparams().n_ctx_train));
+      const int32_t n_ctx =
+          std::min(options_.n_ctx, std::max(16, lm->model->hparams().n_ctx_train));
       lm->scheduler = std::make_unique<Scheduler>(
           lm->model, *lm->pool, SchedulerOptions{.n_slots = options_.n_slots, .n_ctx = n_ctx});
     }
   } catch (const std::exception& e) {
-    throw ProviderError(ProviderErrorKind::Internal,
-                        "loading model '" + alias + "' (" + spec->second.string() + "): " + e.what());
+    throw ProviderError(ProviderErrorKind::Internal, "loading model '" + alias + "' (" +
+                                                         spec->second.string() + "): " + e.what());
   }
   std::lock_guard lock(mutex_);
   lru_.emplace_front(alias, lm);
@@ -227,7 +229,8 @@ ChatResult LocalProvider::chat(const ChatRequest& request, const DeltaSink& on_d
       // The template writes BOS itself when the model wants one; add it only when it did not.
       const bool has_bos = !lm->special.bos.empty() && text.rfind(lm->special.bos, 0) == 0;
       prompt = vocab.tokenize(text, false, true);
-      if (!has_bos && vocab.add_bos() && vocab.bos() >= 0) prompt.insert(prompt.begin(), vocab.bos());
+      if (!has_bos && vocab.add_bos() && vocab.bos() >= 0)
+        prompt.insert(prompt.begin(), vocab.bos());
     }
   } catch (const InputError& e) {
     throw bad_request(std::string("rendering the prompt: ") + e.what());
@@ -244,7 +247,8 @@ ChatResult LocalProvider::chat(const ChatRequest& request, const DeltaSink& on_d
   try {
     params.sampling.validate();
     if (!request.json_schema.is_null())
-      params.constraint = make_grammar_constraint(json_schema_to_gbnf(request.json_schema.dump()), vocab);
+      params.constraint =
+          make_grammar_constraint(json_schema_to_gbnf(request.json_schema.dump()), vocab);
   } catch (const Error& e) {
     throw bad_request(e.what());
   }

@@ -33,8 +33,9 @@ std::map<std::string, ModelPrice> read_prices(const std::string& where, const to
   if (node == nullptr) return prices;
   const auto* table = node->as_table();
   if (table == nullptr)
-    throw InputError(where + ".prices must be a table: { model = { input_eur_per_mtok = …, "
-                             "output_eur_per_mtok = … } }");
+    throw InputError(where +
+                     ".prices must be a table: { model = { input_eur_per_mtok = …, "
+                     "output_eur_per_mtok = … } }");
   for (const auto& [model, value] : *table) {
     const auto* t = value.as_table();
     const std::string key = where + ".prices." + std::string(model.str());

@@ -43,8 +43,9 @@ KeyStore KeyStore::from_config(const toml::table& config) {
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (k.sha256.size() != 64 ||
         k.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
-      throw InputError(where + ".sha256 must be 64 hex digits: the SHA-256 of the key "
-                               "(printf %s KEY | sha256sum)");
+      throw InputError(where +
+                       ".sha256 must be 64 hex digits: the SHA-256 of the key "
+                       "(printf %s KEY | sha256sum)");
     if (const auto* scopes = t->get("scopes")) {
       const auto* arr = scopes->as_array();
       if (arr == nullptr) throw InputError(where + ".scopes must be an array of strings");

@@ -23,14 +23,13 @@ std::string sha256_hex(std::string_view data);
 
 struct ApiKey {
   std::string name;
-  std::string sha256;           // lower-case hex of the secret's SHA-256
-  std::set<std::string> scopes;  // chat, completions, embeddings, models; empty: all
+  std::string sha256;              // lower-case hex of the secret's SHA-256
+  std::set<std::string> scopes;    // chat, completions, embeddings, models; empty: all
   double requests_per_minute = 0;  // 0: unlimited
 };
 
 struct AuthDecision {
-  enum class Outcome { Allowed, Unauthorized, Forbidden, RateLimited } outcome =
-      Outcome::Allowed;
+  enum class Outcome { Allowed, Unauthorized, Forbidden, RateLimited } outcome = Outcome::Allowed;
   std::string key_name;  // "" when auth is off
   std::string message;
   double retry_after_s = 0;
@@ -54,7 +53,7 @@ class KeyStore {
   };
   std::vector<ApiKey> keys_;
   std::unique_ptr<std::mutex> mutex_ = std::make_unique<std::mutex>();  // movable store
-  std::map<std::string, Bucket> buckets_;  // by key name
+  std::map<std::string, Bucket> buckets_;                               // by key name
 };
 
 }  // namespace tq

@@ -91,7 +91,8 @@ ServerOptions ServerOptions::from_config(const toml::table& config,
     o.max_body_bytes = static_cast<size_t>(*v);
   }
   if (auto v = config_int(config, "server.max_tokens")) {
-    if (*v < 1 || *v > (1 << 20)) throw InputError("server.max_tokens must be between 1 and 1048576");
+    if (*v < 1 || *v > (1 << 20))
+      throw InputError("server.max_tokens must be between 1 and 1048576");
     o.limits.max_tokens = static_cast<int32_t>(*v);
   }
   if (auto v = config_string(config, "ledger.path")) {
@@ -152,7 +153,9 @@ void Gateway::run() {
   ledger_->flush();
 }
 
-void Gateway::stop() { http_->stop(); }
+void Gateway::stop() {
+  http_->stop();
+}
 
 void Gateway::record(const Call& call, const std::string& status, const std::string& error) {
   AttemptRecord r;
@@ -228,11 +231,11 @@ void Gateway::install_routes() {
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 413)
-      send_error(res, 413, "the request body is larger than the server's limit (server.max_body_bytes)",
-                 "", "request_too_large");
+      send_error(res, 413,
+                 "the request body is larger than the server's limit (server.max_body_bytes)", "",
+                 "request_too_large");
     else if (res.status == 404)
-      send_error(res, 404, "no such endpoint: " + req.method + " " + req.path, "",
-                 "unknown_url");
+      send_error(res, 404, "no such endpoint: " + req.method + " " + req.path, "", "unknown_url");
     else
       send_error(res, res.status, "HTTP error " + std::to_string(res.status));
   });
@@ -345,7 +348,8 @@ void Gateway::handle_generation(const httplib::Request& req, httplib::Response& 
     send_error(res, 400, err->message, err->param);
     return finish_metrics(res.status);
   }
-  auto request = std::make_shared<ParsedChatRequest>(std::move(std::get<ParsedChatRequest>(parsed)));
+  auto request =
+      std::make_shared<ParsedChatRequest>(std::move(std::get<ParsedChatRequest>(parsed)));
   ParsedRequest pr{endpoint, request->chat.model, call->key_name,
                    req.get_header_value("x-triptyque-data") == "local-only", request.get()};
   call->route = route_request(*registry_, pr);
@@ -379,7 +383,8 @@ void Gateway::handle_generation(const httplib::Request& req, httplib::Response& 
       send_json(res, 200, completion_body(who, r));
       record(*call, "ok", "");
     } catch (const ProviderError& e) {
-      call->total_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
+      call->total_ms =
+          std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
       record(*call, "error", e.what());
       if (e.retry_after())
         res.set_header("Retry-After", std::to_string(e.retry_after()->count() / 1000 + 1));
@@ -392,9 +397,8 @@ void Gateway::handle_generation(const httplib::Request& req, httplib::Response& 
   const bool include_usage = request->include_usage;
   res.set_header("Cache-Control", "no-cache");
   res.set_chunked_content_provider(
-      "text/event-stream",
-      [this, call, upstream, who, include_usage, finalize, finish_metrics, start](
-          size_t /*offset*/, httplib::DataSink& sink) {
+      "text/event-stream", [this, call, upstream, who, include_usage, finalize, finish_metrics,
+                            start](size_t /*offset*/, httplib::DataSink& sink) {
         auto state = std::make_shared<StreamState>();
         Provider* provider = call->route.provider;
         std::thread worker([state, provider, upstream] {
@@ -453,7 +457,8 @@ void Gateway::handle_generation(const httplib::Request& req, httplib::Response& 
           if (!gone) {
             std::string tail =
                 sse(chunk_body(who, "", state->result.finish_reason, false, include_usage));
-            if (include_usage) tail += sse(usage_chunk_body(who, state->result.usage, call->cost_eur));
+            if (include_usage)
+              tail += sse(usage_chunk_body(who, state->result.usage, call->cost_eur));
             tail += "data: [DONE]\n\n";
             if (!sink.write(tail.data(), tail.size())) status = "cancelled";
           }

@@ -26,8 +26,8 @@ namespace tq {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0: any free port (tests)
-  int threads = 16;  // HTTP worker threads (a streaming request holds one)
+  int port = 8080;                   // 0: any free port (tests)
+  int threads = 16;                  // HTTP worker threads (a streaming request holds one)
   size_t max_body_bytes = 4u << 20;  // larger bodies get 413
   std::filesystem::path ledger_path = "triptyque-ledger.sqlite";
   ParseLimits limits;

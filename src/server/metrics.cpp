@@ -42,8 +42,8 @@ void Metrics::request_done(const std::string& endpoint, int status, double secon
 }
 
 void Metrics::call_done(const std::string& route, const std::string& provider,
-                        const std::string& model, int64_t prompt_tokens,
-                        int64_t completion_tokens, double cost_eur) {
+                        const std::string& model, int64_t prompt_tokens, int64_t completion_tokens,
+                        double cost_eur) {
   std::lock_guard lock(mutex_);
   routes_[route]++;
   Usage& u = usage_[{provider, model}];
@@ -89,16 +89,14 @@ std::string Metrics::render() const {
         << num(kBuckets[i]) << "\"} " << h.counts[i] << "\n";
     o << "triptyque_request_duration_seconds_bucket{endpoint=\"" << e << "\",le=\"+Inf\"} "
       << h.count << "\n";
-    o << "triptyque_request_duration_seconds_sum{endpoint=\"" << e << "\"} " << num(h.sum)
-      << "\n";
-    o << "triptyque_request_duration_seconds_count{endpoint=\"" << e << "\"} " << h.count
-      << "\n";
+    o << "triptyque_request_duration_seconds_sum{endpoint=\"" << e << "\"} " << num(h.sum) << "\n";
+    o << "triptyque_request_duration_seconds_count{endpoint=\"" << e << "\"} " << h.count << "\n";
   }
   o << "# HELP triptyque_tokens_total Tokens by provider, model and kind.\n"
        "# TYPE triptyque_tokens_total counter\n";
   for (const auto& [key, u] : usage_) {
-    const std::string l = "provider=\"" + label(std::get<0>(key)) + "\",model=\"" +
-                          label(std::get<1>(key)) + "\"";
+    const std::string l =
+        "provider=\"" + label(std::get<0>(key)) + "\",model=\"" + label(std::get<1>(key)) + "\"";
     o << "triptyque_tokens_total{" << l << ",kind=\"prompt\"} " << u.prompt << "\n";
     o << "triptyque_tokens_total{" << l << ",kind=\"completion\"} " << u.completion << "\n";
   }

@@ -16,10 +16,10 @@ nlohmann::json error_body(int status, const std::string& message, const std::str
                           const std::string& code = "");
 
 struct ResponseIdentity {
-  std::string id;     // chatcmpl-… / cmpl-…
+  std::string id;       // chatcmpl-… / cmpl-…
   int64_t created = 0;  // Unix seconds
-  std::string model;  // as the client asked
-  bool chat = true;   // chat.completion vs text_completion
+  std::string model;    // as the client asked
+  bool chat = true;     // chat.completion vs text_completion
 };
 
 nlohmann::json usage_json(const Usage& usage);

@@ -42,8 +42,9 @@ std::string type_name(const json& v) {
 json parse_body(std::string_view body) {
   json j = json::parse(body.begin(), body.end(), nullptr, false);
   if (j.is_discarded())
-    throw Invalid{"", "the request body is not valid JSON (send a JSON object with "
-                      "Content-Type: application/json)"};
+    throw Invalid{"",
+                  "the request body is not valid JSON (send a JSON object with "
+                  "Content-Type: application/json)"};
   if (!j.is_object()) wrong_type("", j, "a JSON object");
   return j;
 }
@@ -67,8 +68,8 @@ std::optional<double> number(const json& obj, const char* name, double lo, doubl
   if (!v->is_number()) wrong_type(name, *v, "a number");
   const double d = v->get<double>();
   if (!(d >= lo && d <= hi))
-    throw Invalid{name, "'" + std::string(name) + "' must be between " + json(lo).dump() +
-                            " and " + json(hi).dump()};
+    throw Invalid{name, "'" + std::string(name) + "' must be between " + json(lo).dump() + " and " +
+                            json(hi).dump()};
   return d;
 }
 
@@ -159,8 +160,9 @@ void response_format(const json& j, ParsedChatRequest& r) {
   if (!rf->is_object()) wrong_type("response_format", *rf, "an object");
   const json* type = field(*rf, "type");
   if (type == nullptr || !type->is_string())
-    throw Invalid{"response_format.type", "'response_format.type' must be text, json_object "
-                                          "or json_schema"};
+    throw Invalid{"response_format.type",
+                  "'response_format.type' must be text, json_object "
+                  "or json_schema"};
   r.response_format = type->get<std::string>();
   if (r.response_format == "text") return;
   if (r.response_format == "json_object") {
@@ -172,13 +174,15 @@ void response_format(const json& j, ParsedChatRequest& r) {
                                               "' (text, json_object or json_schema)"};
   const json* js = field(*rf, "json_schema");
   if (js == nullptr)
-    throw Invalid{"response_format.json_schema", "'response_format.json_schema' is required "
-                                                 "for type json_schema"};
+    throw Invalid{"response_format.json_schema",
+                  "'response_format.json_schema' is required "
+                  "for type json_schema"};
   if (!js->is_object()) wrong_type("response_format.json_schema", *js, "an object");
   const json* name = field(*js, "name");
   if (name == nullptr || !name->is_string())
-    throw Invalid{"response_format.json_schema.name", "'response_format.json_schema.name' "
-                                                      "must be a string"};
+    throw Invalid{"response_format.json_schema.name",
+                  "'response_format.json_schema.name' "
+                  "must be a string"};
   const json* schema = field(*js, "schema");
   if (schema == nullptr)
     throw Invalid{"response_format.json_schema.schema",
@@ -210,10 +214,9 @@ ParsedChatRequest chat(std::string_view body, const ParseLimits& limits) {
       throw Invalid{p + ".role", "'" + p + ".role' must be a string"};
     msg.role = role->get<std::string>();
     if (msg.role == "developer") msg.role = "system";
-    if (msg.role != "system" && msg.role != "user" && msg.role != "assistant" &&
-        msg.role != "tool")
-      throw Invalid{p + ".role", "unknown role '" + msg.role +
-                                     "' (system, developer, user, assistant or tool)"};
+    if (msg.role != "system" && msg.role != "user" && msg.role != "assistant" && msg.role != "tool")
+      throw Invalid{p + ".role",
+                    "unknown role '" + msg.role + "' (system, developer, user, assistant or tool)"};
     const auto content = m.find("content");
     if (content == m.end() && msg.role != "assistant")
       throw Invalid{p + ".content", "'" + p + ".content' is required"};

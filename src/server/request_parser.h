@@ -20,7 +20,7 @@ struct ParseError {
 struct ParsedChatRequest {
   ChatRequest chat;  // chat.model is the id the client asked for (not yet resolved)
   bool stream = false;
-  bool include_usage = false;  // stream_options.include_usage
+  bool include_usage = false;            // stream_options.include_usage
   std::string response_format = "text";  // text | json_object | json_schema
   bool logprobs = false;
 };

@@ -17,9 +17,9 @@ struct ParsedChatRequest;
 // What the router may look at: the endpoint, the key, the model asked for, the request
 // (null for embeddings) and whether the request carries local-only data.
 struct ParsedRequest {
-  std::string endpoint;  // chat | completions | embeddings
-  std::string model;     // as the client wrote it ("auto" once the router lands)
-  std::string key_name;  // "" when auth is off
+  std::string endpoint;     // chat | completions | embeddings
+  std::string model;        // as the client wrote it ("auto" once the router lands)
+  std::string key_name;     // "" when auth is off
   bool local_only = false;  // header x-triptyque-data: local-only
   const ParsedChatRequest* chat = nullptr;
 };
