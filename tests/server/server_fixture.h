@@ -27,6 +27,8 @@ class RunningGateway {
  public:
   explicit RunningGateway(const std::string& scratch, size_t max_body = 1 << 20) {
     const auto dir = scratch_dir(scratch);
+    for (const char* f : {"ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm"})
+      std::filesystem::remove(dir / f);  // a fresh ledger per test (--gtest_repeat reuses dir)
     const std::string config_text =
         "[server]\nhost = \"127.0.0.1\"\nport = 0\nthreads = 12\nmax_body_bytes = " +
         std::to_string(max_body) + "\n[ledger]\npath = \"" + (dir / "ledger.sqlite").string() +
