@@ -61,6 +61,7 @@ int run_serve(const ServeOptions& o) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGUSR1);  // the server stopped on its own: end the waiter
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   Gateway gateway(options, std::move(registry), std::move(keys));
@@ -76,13 +77,14 @@ int run_serve(const ServeOptions& o) {
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
+    if (sig == SIGUSR1) return;
     signalled = true;
     std::fprintf(stderr, "triptyque serve: %s received, finishing in-flight requests\n",
                  sig == SIGINT ? "SIGINT" : "SIGTERM");
     gateway.stop();
   });
   gateway.run();
-  if (!signalled) pthread_kill(waiter.native_handle(), SIGTERM);
+  if (!signalled) pthread_kill(waiter.native_handle(), SIGUSR1);  // wake the waiter up
   waiter.join();
   std::fprintf(stderr, "triptyque serve: stopped, ledger flushed (%lld records)\n",
                static_cast<long long>(gateway.ledger().count()));

@@ -105,7 +105,11 @@ LocalProviderOptions LocalProviderOptions::from_config(const std::string& name,
   }
   for (const auto& [alias, path] : o.models)
     if (!fs::is_regular_file(path))
-      throw InputError(where + ".models." + alias + ": no such file " + path.string());
+      throw InputError(std::string(where)
+                           .append(".models.")
+                           .append(alias)
+                           .append(": no such file ")
+                           .append(path.string()));
   if (o.models.empty())
     throw InputError(where +
                      " lists no model: add models = { alias = \"file.gguf\" } or "

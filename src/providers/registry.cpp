@@ -91,7 +91,12 @@ std::unique_ptr<ProviderRegistry> ProviderRegistry::from_config(
       if (it == f.by_kind.end()) {
         std::string known;
         for (const auto& [k, fn] : f.by_kind) known += (known.empty() ? "" : ", ") + k;
-        throw InputError(where + ".kind: unknown kind '" + *kind + "' (known: " + known + ")");
+        throw InputError(std::string(where)
+                             .append(".kind: unknown kind '")
+                             .append(*kind)
+                             .append("' (known: ")
+                             .append(known)
+                             .append(")"));
       }
       factory = it->second;
     }

@@ -54,8 +54,10 @@ KeyStore KeyStore::from_config(const toml::table& config) {
         if (str == nullptr) throw InputError(where + ".scopes must be an array of strings");
         const std::string& v = str->get();
         if (v != "chat" && v != "completions" && v != "embeddings" && v != "models")
-          throw InputError(where + ".scopes: unknown scope '" + v +
-                           "' (chat, completions, embeddings, models)");
+          throw InputError(std::string(where)
+                               .append(".scopes: unknown scope '")
+                               .append(v)
+                               .append("' (chat, completions, embeddings, models)"));
         k.scopes.insert(v);
       }
     }

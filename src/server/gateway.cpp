@@ -68,6 +68,13 @@ int status_of(const ProviderError& e) {
   return 500;
 }
 
+// Costs of one call are tiny (micro-euros): print significant digits, not fixed decimals.
+std::string eur_text(double eur) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", eur);
+  return buf;
+}
+
 std::string sse(const json& j) {
   return "data: " + j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
 }
@@ -240,7 +247,7 @@ void Gateway::install_routes() {
       send_error(res, res.status, "HTTP error " + std::to_string(res.status));
   });
   s.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr& ep) {
         std::string what = "internal error";
         try {
           std::rethrow_exception(ep);
@@ -295,7 +302,7 @@ void Gateway::handle_embeddings(const httplib::Request& req, httplib::Response& 
       call.total_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
       call.ttft_ms = call.total_ms;
       call.cost_eur = registry_->cost_eur(*call.route.provider, call.route.model, call.usage);
-      res.set_header("x-triptyque-cost-eur", std::to_string(call.cost_eur));
+      res.set_header("x-triptyque-cost-eur", eur_text(call.cost_eur));
       send_json(res, 200, embeddings_body(r.model, e, r.base64));
       record(call, "ok", "");
     } catch (const ProviderError& e) {
@@ -379,7 +386,7 @@ void Gateway::handle_generation(const httplib::Request& req, httplib::Response& 
     try {
       const ChatResult r = call->route.provider->chat(upstream, nullptr);
       finalize(r);
-      res.set_header("x-triptyque-cost-eur", std::to_string(call->cost_eur));
+      res.set_header("x-triptyque-cost-eur", eur_text(call->cost_eur));
       send_json(res, 200, completion_body(who, r));
       record(*call, "ok", "");
     } catch (const ProviderError& e) {
