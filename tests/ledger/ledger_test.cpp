@@ -50,6 +50,7 @@ TEST(Ledger, ConcurrentAppendsAreAllKept) {
   {
     Ledger ledger(path);
     std::vector<std::thread> threads;
+    threads.reserve(8);
     for (int t = 0; t < 8; ++t)
       threads.emplace_back([&ledger, t] {
         for (int i = 0; i < 100; ++i)

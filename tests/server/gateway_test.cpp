@@ -322,6 +322,7 @@ TEST(Gateway, ConcurrentRequestsShareTheScheduler) {
   TQ_REQUIRE_GATEWAY_MODELS();
   test::RunningGateway gw("gw_concurrent");
   std::vector<std::future<json>> results;
+  results.reserve(8);
   for (int i = 0; i < 8; ++i)
     results.push_back(std::async(std::launch::async, [&gw, i] {
       auto c = gw.client();
