@@ -25,6 +25,8 @@ Action register_train_classifier(CLI::App& app);
 Action register_classify(CLI::App& app);
 Action register_cluster_keywords(CLI::App& app);
 Action register_run(CLI::App& app);
+Action register_serve(CLI::App& app);
+Action register_report(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   add("classify", tq::cli::register_classify);
   add("cluster-keywords", tq::cli::register_cluster_keywords);
   add("run", tq::cli::register_run);
+  add("serve", tq::cli::register_serve);
+  add("report", tq::cli::register_report);
 
   try {
     app.parse(argc, argv);

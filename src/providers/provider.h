@@ -44,6 +44,9 @@ struct AttemptRecord {
 struct ChatRequest {
   std::string model;  // the provider's own model name (the router resolved aliases)
   std::vector<ChatMessage> messages;
+  // Non-empty: a plain text completion of this prompt (/v1/completions), no chat template;
+  // `messages` is then empty.
+  std::string prompt;
   int32_t max_tokens = 256;
   std::optional<double> temperature;  // unset: the provider's default
   std::optional<double> top_p;

@@ -1,0 +1,114 @@
+// triptyque serve: the OpenAI-compatible gateway. With --config it serves the providers,
+// keys and limits of a TOML file (examples/triptyque.toml documents every key); with
+// -m FILE.gguf alone it serves that one local model without authentication (as
+// llama-server does). SIGINT/SIGTERM stop it gracefully: in-flight requests finish and
+// the ledger is flushed before exit.
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "cli/commands.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "providers/local_provider.h"
+#include "providers/registry.h"
+#include "server/gateway.h"
+
+namespace tq::cli {
+namespace {
+
+struct ServeOptions {
+  std::string config;
+  std::string model;
+  std::string host;
+  int port = -1;
+  std::string ledger;
+  int threads = 0;
+};
+
+int run_serve(const ServeOptions& o) {
+  if (o.config.empty() && o.model.empty())
+    throw InputError("give --config FILE (see examples/triptyque.toml) or -m MODEL.gguf");
+  namespace fs = std::filesystem;
+  toml::table config;
+  fs::path base_dir = fs::current_path();
+  if (!o.config.empty()) {
+    config = load_config_file(o.config);
+    base_dir = fs::absolute(o.config).parent_path();
+  }
+  ServerOptions options = ServerOptions::from_config(config, base_dir);
+  if (!o.host.empty()) options.host = o.host;
+  if (o.port >= 0) options.port = o.port;
+  if (!o.ledger.empty()) options.ledger_path = o.ledger;
+  auto registry = ProviderRegistry::from_config(config, base_dir);
+  if (!o.model.empty()) {
+    LocalProviderOptions lo;
+    lo.name = "local-cli";
+    lo.models[fs::path(o.model).stem().string()] = o.model;
+    lo.threads = o.threads;
+    if (!fs::is_regular_file(o.model)) throw InputError("no such model file: " + o.model);
+    registry->add(std::make_unique<LocalProvider>(lo));
+  }
+  KeyStore keys = KeyStore::from_config(config);
+  const bool keys_enabled = keys.enabled();
+
+  // Signals are taken by one thread with sigwait (blocked everywhere else, so the server's
+  // threads inherit the mask): stopping the server from there is safe, unlike from a handler.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGUSR1);  // the server stopped on its own: end the waiter
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Gateway gateway(options, std::move(registry), std::move(keys));
+  const int port = gateway.bind();
+  std::fprintf(stderr, "triptyque serve: listening on http://%s:%d/v1 (ledger: %s, %s)\n",
+               gateway.options().host.c_str(), port, gateway.options().ledger_path.c_str(),
+               keys_enabled ? "API keys required" : "no authentication");
+  for (const auto& m : gateway.registry().models())
+    std::fprintf(stderr, "  model %-32s provider %s\n", m.id.c_str(), m.owned_by.c_str());
+  std::fflush(stderr);
+
+  std::atomic<bool> signalled{false};
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig == SIGUSR1) return;
+    signalled = true;
+    std::fprintf(stderr, "triptyque serve: %s received, finishing in-flight requests\n",
+                 sig == SIGINT ? "SIGINT" : "SIGTERM");
+    gateway.stop();
+  });
+  gateway.run();
+  if (!signalled) pthread_kill(waiter.native_handle(), SIGUSR1);  // wake the waiter up
+  waiter.join();
+  std::fprintf(stderr, "triptyque serve: stopped, ledger flushed (%lld records)\n",
+               static_cast<long long>(gateway.ledger().count()));
+  return kExitOk;
+}
+
+}  // namespace
+
+Action register_serve(CLI::App& app) {
+  auto o = std::make_shared<ServeOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Serve local and remote models behind an OpenAI-compatible HTTP API");
+  cmd->add_option("--config", o->config, "TOML configuration (see examples/triptyque.toml)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-m,--model", o->model,
+                  "Serve this GGUF file as a local model (quick start, no authentication "
+                  "unless the config has keys)");
+  cmd->add_option("--host", o->host, "Address to listen on (default: server.host or 127.0.0.1)");
+  cmd->add_option("--port", o->port, "Port (default: server.port or 8080; 0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--ledger", o->ledger, "Ledger SQLite file (default: ledger.path)");
+  cmd->add_option("-t,--threads", o->threads, "Threads for -m's model (default: physical cores)")
+      ->check(CLI::Range(0, 512));
+  return [o] { return run_serve(*o); };
+}
+
+}  // namespace tq::cli

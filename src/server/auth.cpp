@@ -1,0 +1,125 @@
+#include "server/auth.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/config.h"
+#include "core/error.h"
+
+namespace tq {
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    throw Error("SHA-256 failed");
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+KeyStore KeyStore::from_config(const toml::table& config) {
+  KeyStore store;
+  const auto* node = config.at_path("server.keys").node();
+  if (node == nullptr) return store;
+  const auto* keys = node->as_array();
+  if (keys == nullptr) throw InputError("server.keys must be an array of [[server.keys]] tables");
+  for (size_t i = 0; i < keys->size(); ++i) {
+    const std::string where = "server.keys[" + std::to_string(i) + "]";
+    const auto* t = (*keys)[i].as_table();
+    if (t == nullptr) throw InputError(where + " must be a table");
+    ApiKey k;
+    k.name = config_string(*t, "name").value_or("");
+    if (k.name.empty()) throw InputError(where + ".name is missing");
+    k.sha256 = config_string(*t, "sha256").value_or("");
+    std::transform(k.sha256.begin(), k.sha256.end(), k.sha256.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (k.sha256.size() != 64 ||
+        k.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
+      throw InputError(where +
+                       ".sha256 must be 64 hex digits: the SHA-256 of the key "
+                       "(printf %s KEY | sha256sum)");
+    if (const auto* scopes = t->get("scopes")) {
+      const auto* arr = scopes->as_array();
+      if (arr == nullptr) throw InputError(where + ".scopes must be an array of strings");
+      for (const auto& s : *arr) {
+        const auto* str = s.as_string();
+        if (str == nullptr) throw InputError(where + ".scopes must be an array of strings");
+        const std::string& v = str->get();
+        if (v != "chat" && v != "completions" && v != "embeddings" && v != "models")
+          throw InputError(std::string(where)
+                               .append(".scopes: unknown scope '")
+                               .append(v)
+                               .append("' (chat, completions, embeddings, models)"));
+        k.scopes.insert(v);
+      }
+    }
+    k.requests_per_minute = config_number(*t, "requests_per_minute").value_or(0);
+    if (k.requests_per_minute < 0) throw InputError(where + ".requests_per_minute must be >= 0");
+    store.add(std::move(k));
+  }
+  return store;
+}
+
+void KeyStore::add(ApiKey key) {
+  for (const auto& k : keys_)
+    if (k.name == key.name) throw InputError("two API keys are named '" + key.name + "'");
+  keys_.push_back(std::move(key));
+}
+
+AuthDecision KeyStore::check(std::string_view authorization, const std::string& scope) {
+  AuthDecision d;
+  if (keys_.empty()) return d;
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.substr(0, kBearer.size()) != kBearer) {
+    d.outcome = AuthDecision::Outcome::Unauthorized;
+    d.message = "missing API key: send the header 'Authorization: Bearer YOUR_KEY'";
+    return d;
+  }
+  const std::string hash = sha256_hex(authorization.substr(kBearer.size()));
+  const ApiKey* key = nullptr;
+  for (const auto& k : keys_)
+    if (k.sha256 == hash) key = &k;
+  if (key == nullptr) {
+    d.outcome = AuthDecision::Outcome::Unauthorized;
+    d.message = "incorrect API key provided";
+    return d;
+  }
+  d.key_name = key->name;
+  if (!key->scopes.empty() && key->scopes.count(scope) == 0) {
+    d.outcome = AuthDecision::Outcome::Forbidden;
+    d.message = "the API key '" + key->name + "' is not allowed to use " + scope;
+    return d;
+  }
+  if (key->requests_per_minute > 0) {
+    const auto now = std::chrono::steady_clock::now();
+    const double capacity = key->requests_per_minute;
+    const double per_second = key->requests_per_minute / 60.0;
+    std::lock_guard lock(*mutex_);
+    auto [it, fresh] = buckets_.try_emplace(key->name, Bucket{capacity, now});
+    Bucket& b = it->second;
+    if (!fresh) {
+      const double elapsed = std::chrono::duration<double>(now - b.last).count();
+      b.tokens = std::min(capacity, b.tokens + elapsed * per_second);
+      b.last = now;
+    }
+    if (b.tokens < 1.0) {
+      d.outcome = AuthDecision::Outcome::RateLimited;
+      d.retry_after_s = (1.0 - b.tokens) / per_second;
+      d.message = "rate limit reached for the API key '" + key->name + "' (" +
+                  std::to_string(static_cast<int64_t>(capacity)) + " requests per minute)";
+      return d;
+    }
+    b.tokens -= 1.0;
+  }
+  return d;
+}
+
+}  // namespace tq
