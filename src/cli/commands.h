@@ -21,6 +21,8 @@ Action register_quantize(CLI::App& app);
 Action register_perplexity(CLI::App& app);
 Action register_template(CLI::App& app);
 Action register_chat(CLI::App& app);
+Action register_guard(CLI::App& app);
+Action register_audit(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   add("perplexity", tq::cli::register_perplexity);
   add("template", tq::cli::register_template);
   add("chat", tq::cli::register_chat);
+  add("guard", tq::cli::register_guard);
+  add("audit", tq::cli::register_audit);
 
   try {
     app.parse(argc, argv);
