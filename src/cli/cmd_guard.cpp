@@ -105,8 +105,8 @@ Action register_guard(CLI::App& app) {
     sub->add_option("-c,--config", o->config, "TOML configuration with a [guard] section");
     sub->add_flag("--json", o->json, "Machine-readable output");
   };
-  CLI::App* scan = cmd->add_subcommand(
-      "scan", "Print the entities found: type, byte offsets, text, confidence");
+  CLI::App* scan =
+      cmd->add_subcommand("scan", "Print the entities found: type, byte offsets, text, confidence");
   add_common(scan);
   scan->callback([which] { *which = "scan"; });
   CLI::App* redact = cmd->add_subcommand(

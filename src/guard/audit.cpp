@@ -39,7 +39,8 @@ class Stmt {
   }
   std::string text(int i) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, i));
-    return p == nullptr ? std::string() : std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, i)));
+    return p == nullptr ? std::string()
+                        : std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, i)));
   }
   int64_t integer(int i) const { return sqlite3_column_int64(s_, i); }
 
@@ -121,8 +122,7 @@ AuditHead parse_checkpoint(std::string_view text) {
 }
 
 AuditLog::AuditLog(const std::string& path, bool read_only) : path_(path) {
-  const int flags = read_only ? SQLITE_OPEN_READONLY
-                              : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  const int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
     const std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -172,7 +172,9 @@ AuditLog::AuditLog(const std::string& path, bool read_only) : path_(path) {
   }
 }
 
-AuditLog::~AuditLog() { sqlite3_close(db_); }
+AuditLog::~AuditLog() {
+  sqlite3_close(db_);
+}
 
 AuditHead AuditLog::append(std::string_view kind, std::string_view request_id,
                            const nlohmann::json& detail) {
@@ -232,7 +234,8 @@ AuditVerification AuditLog::verify(const std::optional<AuditHead>& checkpoint) c
     v.error = std::move(msg);
     return v;
   };
-  Stmt s(db_, "SELECT seq, ts, kind, request_id, detail, prev_hash, hash FROM entries ORDER BY seq");
+  Stmt s(db_,
+         "SELECT seq, ts, kind, request_id, detail, prev_hash, hash FROM entries ORDER BY seq");
   std::string prev = kGenesis;
   int64_t expected = 1;
   std::string at_checkpoint;
@@ -245,10 +248,12 @@ AuditVerification AuditLog::verify(const std::optional<AuditHead>& checkpoint) c
       return fail(seq, "entry " + std::to_string(seq) +
                            ": prev_hash does not match the entry before it (deleted or "
                            "reordered entries)");
-    const std::string hash = audit_entry_hash(seq, s.text(1), s.text(2), s.text(3), s.text(4), prev);
+    const std::string hash =
+        audit_entry_hash(seq, s.text(1), s.text(2), s.text(3), s.text(4), prev);
     if (hash != s.text(6))
-      return fail(seq, "entry " + std::to_string(seq) + ": content does not match its hash "
-                                                          "(the entry was edited)");
+      return fail(seq, "entry " + std::to_string(seq) +
+                           ": content does not match its hash "
+                           "(the entry was edited)");
     prev = hash;
     if (checkpoint && seq == checkpoint->count) at_checkpoint = hash;
     v.entries = seq;

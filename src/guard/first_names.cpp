@@ -109,7 +109,9 @@ const std::unordered_set<std::string_view>& first_names() {
 
 }  // namespace
 
-bool is_first_name(std::string_view word) { return first_names().count(word) != 0; }
+bool is_first_name(std::string_view word) {
+  return first_names().count(word) != 0;
+}
 
 bool is_ambiguous_first_name(std::string_view word) {
   static const auto set = split(kAmbiguous);

@@ -7,15 +7,18 @@ namespace tq::guard {
 namespace {
 
 constexpr std::array<std::string_view, 4> kActionNames = {"allow", "pseudonymise", "local_only",
-                                                           "block"};
+                                                          "block"};
 
 Action parse_action(const toml::node& node, const std::string& key) {
   const auto s = node.value<std::string>();
-  if (!s) throw InputError("config key " + key + ": expected a string (allow, pseudonymise, "
-                           "local_only or block)");
+  if (!s)
+    throw InputError("config key " + key +
+                     ": expected a string (allow, pseudonymise, "
+                     "local_only or block)");
   const auto a = action_from_name(*s);
-  if (!a) throw InputError("config key " + key + ": unknown action \"" + *s +
-                           "\" (expected allow, pseudonymise, local_only or block)");
+  if (!a)
+    throw InputError("config key " + key + ": unknown action \"" + *s +
+                     "\" (expected allow, pseudonymise, local_only or block)");
   return *a;
 }
 
@@ -24,12 +27,13 @@ std::vector<std::string> string_list(const toml::table& guard, const char* key) 
   const toml::node* node = guard.get(key);
   if (node == nullptr) return out;
   const toml::array* arr = node->as_array();
-  if (arr == nullptr) throw InputError(std::string("config key guard.") + key +
-                                       ": expected an array of strings");
+  if (arr == nullptr)
+    throw InputError(std::string("config key guard.") + key + ": expected an array of strings");
   for (size_t i = 0; i < arr->size(); ++i) {
     const auto s = (*arr)[i].value<std::string>();
-    if (!s) throw InputError(std::string("config key guard.") + key + "[" + std::to_string(i) +
-                             "]: expected a string");
+    if (!s)
+      throw InputError(std::string("config key guard.") + key + "[" + std::to_string(i) +
+                       "]: expected a string");
     out.push_back(*s);
   }
   return out;
@@ -37,7 +41,9 @@ std::vector<std::string> string_list(const toml::table& guard, const char* key) 
 
 }  // namespace
 
-std::string_view action_name(Action a) { return kActionNames[static_cast<size_t>(a)]; }
+std::string_view action_name(Action a) {
+  return kActionNames[static_cast<size_t>(a)];
+}
 
 std::optional<Action> action_from_name(std::string_view name) {
   if (name == "pseudonymize") name = "pseudonymise";
@@ -84,9 +90,11 @@ GuardConfig guard_config_from_toml(const toml::table& root) {
     for (const auto& [k, v] : *t) {
       const std::string key = "guard.policy." + std::string(k.str());
       const auto type = type_from_name(k.str());
-      if (!type) throw InputError("config key " + key + ": unknown entity type (expected EMAIL, "
-                                  "PHONE, IBAN, CARD, NIR, SIREN, SIRET, VAT, IP, "
-                                  "DATE_OF_BIRTH, ADDRESS, PERSON or CUSTOM)");
+      if (!type)
+        throw InputError("config key " + key +
+                         ": unknown entity type (expected EMAIL, "
+                         "PHONE, IBAN, CARD, NIR, SIREN, SIRET, VAT, IP, "
+                         "DATE_OF_BIRTH, ADDRESS, PERSON or CUSTOM)");
       cfg.policy.by_type[static_cast<size_t>(*type)] = parse_action(v, key);
     }
   }

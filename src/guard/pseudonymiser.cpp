@@ -5,7 +5,9 @@
 namespace tq::guard {
 namespace {
 
-bool placeholder_char(char c) { return (c >= 'A' && c <= 'Z') || c == '_'; }
+bool placeholder_char(char c) {
+  return (c >= 'A' && c <= 'Z') || c == '_';
+}
 
 // Length of a complete placeholder "<NAME_123>" at text[i], else 0.
 size_t placeholder_at(std::string_view t, size_t i) {

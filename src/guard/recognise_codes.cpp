@@ -71,8 +71,8 @@ class CodeRecogniser final : public Recogniser {
     compact.assign("FR");
     size_t j = i + 2;
     if (j < t.size() && t[j] == ' ') ++j;
-    const size_t end = collect(t, j, 13, false, compact,
-                               [](char ch, size_t) { return is_digit(ch); });
+    const size_t end =
+        collect(t, j, 13, false, compact, [](char ch, size_t) { return is_digit(ch); });
     if (end != 0 && vat_fr_valid(compact)) emit(out, EntityType::Vat, t, i, end, 0.97);
   }
 
@@ -86,8 +86,7 @@ class CodeRecogniser final : public Recogniser {
              (ch == 'A' || ch == 'B' || ch == 'a' || ch == 'b');
     });
     if (end == 0 || !nir_valid(compact)) return;
-    if (end < t.size() && sep_len(t, end, true) != 0 && end + 1 < t.size() &&
-        is_digit(t[end + 1]))
+    if (end < t.size() && sep_len(t, end, true) != 0 && end + 1 < t.size() && is_digit(t[end + 1]))
       return;  // a longer number that happens to start like a NIR
     emit(out, EntityType::Nir, t, i, end, 0.97);
   }
@@ -132,7 +131,9 @@ class EmailRecogniser final : public Recogniser {
 
 }  // namespace
 
-std::unique_ptr<Recogniser> make_code_recogniser() { return std::make_unique<CodeRecogniser>(); }
+std::unique_ptr<Recogniser> make_code_recogniser() {
+  return std::make_unique<CodeRecogniser>();
+}
 std::unique_ptr<Recogniser> make_email_recogniser() {
   return std::make_unique<EmailRecogniser>();
 }

@@ -13,12 +13,11 @@ using namespace text;
 
 // Lower-case month names (French without and with accents, English, abbreviations).
 constexpr std::array<std::string_view, 40> kMonths = {
-    "janvier",  "février", "fevrier",  "mars",    "avril",    "mai",      "juin",
-    "juillet",  "août",    "aout",     "septembre", "octobre", "novembre", "décembre",
-    "decembre", "january", "february", "march",   "april",    "may",      "june",
-    "july",     "august",  "september", "october", "november", "december", "janv.",
-    "févr.",    "sept.",   "oct.",     "nov.",    "déc.",     "jan",      "feb",
-    "mar",      "apr",     "jun",      "jul",     "aug"};
+    "janvier",  "février",  "fevrier",   "mars",    "avril",    "mai",      "juin",     "juillet",
+    "août",     "aout",     "septembre", "octobre", "novembre", "décembre", "decembre", "january",
+    "february", "march",    "april",     "may",     "june",     "july",     "august",   "september",
+    "october",  "november", "december",  "janv.",   "févr.",    "sept.",    "oct.",     "nov.",
+    "déc.",     "jan",      "feb",       "mar",     "apr",      "jun",      "jul",      "aug"};
 
 size_t read_int(std::string_view t, size_t i, size_t max_digits, int& v) {
   size_t n = 0;
@@ -31,8 +30,7 @@ size_t read_int(std::string_view t, size_t i, size_t max_digits, int& v) {
 // A month name at i (case-insensitive, whole word): its length, else 0.
 size_t month_at(std::string_view t, size_t i) {
   for (std::string_view m : kMonths)
-    if (matches_ci(t, i, m) && (m.back() == '.' || !is_word_at(t, i + m.size())))
-      return m.size();
+    if (matches_ci(t, i, m) && (m.back() == '.' || !is_word_at(t, i + m.size()))) return m.size();
   return 0;
 }
 
@@ -92,10 +90,9 @@ size_t parse_date(std::string_view t, size_t i) {
 }
 
 constexpr std::array<std::string_view, 16> kBirthWords = {
-    "né le",         "née le",        "né(e) le",   "nee le",    "date de naissance",
-    "naissance",     "né en",         "dob",        "d.o.b",     "date of birth",
-    "birth date",    "birthdate",     "born on",    "born",      "birthday",
-    "date naissance"};
+    "né le",   "née le", "né(e) le", "nee le",        "date de naissance", "naissance",
+    "né en",   "dob",    "d.o.b",    "date of birth", "birth date",        "birthdate",
+    "born on", "born",   "birthday", "date naissance"};
 
 class BirthDateRecogniser final : public Recogniser {
  public:
@@ -128,12 +125,12 @@ class BirthDateRecogniser final : public Recogniser {
 
 // Street types, lower case; abbreviations carry their dot.
 constexpr std::array<std::string_view, 40> kStreetTypes = {
-    "rue",      "avenue",    "av.",       "boulevard", "bd",        "bld",      "allée",
-    "allee",    "impasse",   "imp.",      "place",     "pl.",       "chemin",   "ch.",
-    "quai",     "route",     "rte",       "cours",     "square",    "passage",  "villa",
-    "voie",     "sentier",   "rond-point", "faubourg", "fbg",       "esplanade", "parvis",
-    "promenade", "résidence", "residence", "lotissement", "hameau", "lieu-dit", "cité",
-    "cite",     "chaussée",  "montée",    "mail",      "sentier"};
+    "rue",       "avenue",    "av.",        "boulevard",   "bd",     "bld",       "allée",
+    "allee",     "impasse",   "imp.",       "place",       "pl.",    "chemin",    "ch.",
+    "quai",      "route",     "rte",        "cours",       "square", "passage",   "villa",
+    "voie",      "sentier",   "rond-point", "faubourg",    "fbg",    "esplanade", "parvis",
+    "promenade", "résidence", "residence",  "lotissement", "hameau", "lieu-dit",  "cité",
+    "cite",      "chaussée",  "montée",     "mail",        "sentier"};
 
 // Lower-case words allowed inside a street name: "rue de la Paix", "quai d'Orsay".
 constexpr std::array<std::string_view, 14> kParticles = {
@@ -227,8 +224,8 @@ class AddressRecogniser final : public Recogniser {
         if (city_end != 0) {
           size_t cedex = skip_spaces(t, city_end);
           int dummy = 0;
-          if (cedex < t.size() && is_digit(t[cedex]) &&
-              city_end >= 5 && matches_ci(t, city_end - 5, "cedex")) {
+          if (cedex < t.size() && is_digit(t[cedex]) && city_end >= 5 &&
+              matches_ci(t, city_end - 5, "cedex")) {
             const size_t d = read_int(t, cedex, 2, dummy);
             if (d != 0) city_end = cedex + d;
           }

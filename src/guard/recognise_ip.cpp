@@ -8,7 +8,9 @@ namespace {
 
 using namespace text;
 
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_hex(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 // End of an IPv4 address starting at i, or 0.
 size_t parse_ipv4(std::string_view t, size_t i) {
@@ -40,8 +42,8 @@ size_t parse_ipv6(std::string_view t, size_t i) {
   while (pos < t.size()) {
     // An IPv4 tail may take the place of the last two groups.
     if (groups <= 6 && (compressed || groups == 6)) {
-      if (const size_t v4 = parse_ipv4(t, pos); v4 != 0 && !is_word_at(t, v4) &&
-                                                !(v4 < t.size() && t[v4] == '.')) {
+      if (const size_t v4 = parse_ipv4(t, pos);
+          v4 != 0 && !is_word_at(t, v4) && !(v4 < t.size() && t[v4] == '.')) {
         groups += 2;
         end = v4;
         has_digit = true;
@@ -83,8 +85,9 @@ class IpRecogniser final : public Recogniser {
       if (!is_hex(c) && c != ':') continue;
       if (i > 0 && (is_word_at(t, i - 1) || t[i - 1] == ':' || t[i - 1] == '.')) continue;
       if (is_digit(c)) {
-        if (const size_t e = parse_ipv4(t, i); e != 0 && !is_word_at(t, e) &&
-                                               !(e + 1 < t.size() && t[e] == '.' && is_digit(t[e + 1]))) {
+        if (const size_t e = parse_ipv4(t, i);
+            e != 0 && !is_word_at(t, e) &&
+            !(e + 1 < t.size() && t[e] == '.' && is_digit(t[e + 1]))) {
           emit(out, EntityType::Ip, t, i, e, 0.9);
           i = e;
           continue;
@@ -104,6 +107,8 @@ class IpRecogniser final : public Recogniser {
 
 }  // namespace
 
-std::unique_ptr<Recogniser> make_ip_recogniser() { return std::make_unique<IpRecogniser>(); }
+std::unique_ptr<Recogniser> make_ip_recogniser() {
+  return std::make_unique<IpRecogniser>();
+}
 
 }  // namespace tq::guard

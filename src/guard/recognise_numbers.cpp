@@ -102,9 +102,9 @@ class NumberRecogniser final : public Recogniser {
         continue;
       }
       // Start of a number: not inside a word or a longer number ("v1.06…", "12,06…").
-      if (i > 0 && (is_word_at(t, i - 1) || ((t[i - 1] == '.' || t[i - 1] == ',' ||
-                                               t[i - 1] == '-' || t[i - 1] == '/') &&
-                                              i > 1 && is_digit(t[i - 2])))) {
+      if (i > 0 && (is_word_at(t, i - 1) ||
+                    ((t[i - 1] == '.' || t[i - 1] == ',' || t[i - 1] == '-' || t[i - 1] == '/') &&
+                     i > 1 && is_digit(t[i - 2])))) {
         while (i < t.size() && is_digit(t[i])) ++i;
         continue;
       }
@@ -167,8 +167,7 @@ class NumberRecogniser final : public Recogniser {
       const size_t n_groups = k - g0 + 1;
       for (size_t g = g0; g <= k; ++g)
         lens[g - g0] = run.digit_end[g] - (g == 0 ? 0 : run.digit_end[g - 1]);
-      const std::string_view d =
-          std::string_view(run.digits).substr(d0, run.digit_end[k] - d0);
+      const std::string_view d = std::string_view(run.digits).substr(d0, run.digit_end[k] - d0);
       const size_t start = run.byte_start[g0];
       if (const double conf = classify(t, start, d, lens, n_groups, g0 > 0, out, end); conf > 0)
         return end;
@@ -196,12 +195,13 @@ class NumberRecogniser final : public Recogniser {
     // Inside a longer run (an invalid IBAN's groups, a reference) only a phone number is
     // plausible: "Réf 2024 06 12 34 56 78".
     if (mid_run) {
-      if (d.size() == 10 && fr_national_phone_valid(d) && n == 5) return found(EntityType::Phone, 0.9);
+      if (d.size() == 10 && fr_national_phone_valid(d) && n == 5)
+        return found(EntityType::Phone, 0.9);
       return 0;
     }
     if (d.size() == 14 && siret_valid(d)) {
-      const bool ctx = context_before(t, start, 48, {"siret", "siège", "etablissement",
-                                                     "établissement"});
+      const bool ctx =
+          context_before(t, start, 48, {"siret", "siège", "etablissement", "établissement"});
       if (ctx) return found(EntityType::Siret, 0.97);
       if (groups_are(lens, n, {3, 3, 3, 5})) return found(EntityType::Siret, 0.9);
     }
@@ -218,9 +218,9 @@ class NumberRecogniser final : public Recogniser {
       for (size_t g = 0; g < n; ++g) pairs = pairs && lens[g] == 2;
       // Ten digits in one block right after "Invoice", "N°", "#" are more likely a
       // reference that happens to start with 0.
-      if (contiguous && context_before(t, start, 12, {"invoice", "facture", "order", "commande",
-                                                      "n°", "no.", "#", "ref", "réf", "dossier",
-                                                      "ticket", "client"}))
+      if (contiguous && context_before(t, start, 12,
+                                       {"invoice", "facture", "order", "commande", "n°", "no.", "#",
+                                        "ref", "réf", "dossier", "ticket", "client"}))
         return found(EntityType::Phone, 0.4);
       return found(EntityType::Phone, pairs ? 0.96 : contiguous ? 0.85 : 0.7);
     }

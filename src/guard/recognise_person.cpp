@@ -14,15 +14,15 @@ namespace {
 using namespace text;
 
 constexpr std::array<std::string_view, 17> kTitles = {
-    "M.",  "Mme",      "Mlle",     "Mr",           "Mrs",       "Ms",      "Dr",  "Pr", "Me",
-    "Miss", "Monsieur", "Madame",  "Mademoiselle", "Docteur",   "Professeur", "Maître", "Sir"};
+    "M.",   "Mme",      "Mlle",   "Mr",           "Mrs",     "Ms",         "Dr",     "Pr", "Me",
+    "Miss", "Monsieur", "Madame", "Mademoiselle", "Docteur", "Professeur", "Maître", "Sir"};
 constexpr std::array<std::string_view, 10> kGreetings = {
     "Bonjour", "Bonsoir", "Hello", "Hi", "Dear", "Cher", "Chère", "Salut", "Coucou", "Hey"};
 constexpr std::array<std::string_view, 10> kClosings = {
-    "Cordialement", "Regards",      "Sincerely", "Salutations", "Thanks",
+    "Cordialement", "Regards",     "Sincerely", "Salutations", "Thanks",
     "Merci",        "Bien à vous", "Cheers",    "Amitiés",     "Sincères salutations"};
-constexpr std::array<std::string_view, 6> kParticles = {"de la ", "de ", "du ", "van ", "von ",
-                                                        "d'"};
+constexpr std::array<std::string_view, 6> kParticles = {"de la ", "de ",  "du ",
+                                                        "van ",   "von ", "d'"};
 
 bool in(std::string_view w, const auto& list) {
   for (std::string_view x : list)
@@ -102,7 +102,8 @@ class PersonRecogniser final : public Recogniser {
         }
       } else if (in(word, kGreetings)) {
         const NameRun run = name_run(t, after);
-        if (run.tokens > 0 && after > next && !in(t.substr(after, word_end(t, after) - after), kTitles)) {
+        if (run.tokens > 0 && after > next &&
+            !in(t.substr(after, word_end(t, after) - after), kTitles)) {
           emit(out, EntityType::Person, t, after, run.end, run.first_known ? 0.9 : 0.75);
           end = run.end;
         }
@@ -137,9 +138,8 @@ class PersonRecogniser final : public Recogniser {
     const NameRun run = name_run(t, j);
     if (run.tokens == 0) return i;
     const size_t line_end = t.find('\n', run.end);
-    const std::string_view rest = t.substr(run.end, line_end == std::string_view::npos
-                                                        ? std::string_view::npos
-                                                        : line_end - run.end);
+    const std::string_view rest = t.substr(
+        run.end, line_end == std::string_view::npos ? std::string_view::npos : line_end - run.end);
     const bool alone = rest.find_first_not_of(" \r,.") == std::string_view::npos;
     if (!alone || (run.tokens < 2 && !run.first_known)) return i;
     emit(out, EntityType::Person, t, j, run.end, 0.85);

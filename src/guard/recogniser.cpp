@@ -6,8 +6,7 @@ namespace tq::guard {
 
 void emit(std::vector<Entity>& out, EntityType type, std::string_view text, size_t start,
           size_t end, double confidence) {
-  out.push_back(Entity{type, start, end, std::string(text.substr(start, end - start)),
-                       confidence});
+  out.push_back(Entity{type, start, end, std::string(text.substr(start, end - start)), confidence});
 }
 
 bool context_before(std::string_view text, size_t pos, size_t window,

@@ -8,13 +8,27 @@
 
 namespace tq::guard::text {
 
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
-inline bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-inline bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
-inline bool is_alpha(char c) { return is_upper(c) || is_lower(c); }
-inline bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
-inline bool is_high(char c) { return static_cast<unsigned char>(c) >= 0x80; }
-inline char lower(char c) { return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+inline bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+inline bool is_upper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
+inline bool is_lower(char c) {
+  return c >= 'a' && c <= 'z';
+}
+inline bool is_alpha(char c) {
+  return is_upper(c) || is_lower(c);
+}
+inline bool is_alnum(char c) {
+  return is_digit(c) || is_alpha(c);
+}
+inline bool is_high(char c) {
+  return static_cast<unsigned char>(c) >= 0x80;
+}
+inline char lower(char c) {
+  return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Length of a no-break space (U+00A0), narrow no-break space (U+202F) or thin space
 // (U+2009) at `i`, else 0.
@@ -41,7 +55,9 @@ inline bool is_word_at(std::string_view t, size_t i) {
   if (t[lead] == '\xC2') return false;  // « » and other Latin-1 punctuation
   return true;
 }
-inline bool word_before(std::string_view t, size_t i) { return i > 0 && is_word_at(t, i - 1); }
+inline bool word_before(std::string_view t, size_t i) {
+  return i > 0 && is_word_at(t, i - 1);
+}
 
 // Upper-case first letter, ASCII or Latin-1 (À..Þ, U+00C0..U+00DE except ×).
 inline bool starts_upper(std::string_view t, size_t i) {
@@ -57,8 +73,8 @@ inline size_t word_end(std::string_view t, size_t i) {
   while (i < t.size()) {
     if (is_word_at(t, i)) {
       ++i;
-    } else if ((t[i] == '-' || t[i] == '\'') && i + 1 < t.size() && is_word_at(t, i + 1) &&
-               i > 0 && is_word_at(t, i - 1)) {
+    } else if ((t[i] == '-' || t[i] == '\'') && i + 1 < t.size() && is_word_at(t, i + 1) && i > 0 &&
+               is_word_at(t, i - 1)) {
       ++i;
     } else {
       break;

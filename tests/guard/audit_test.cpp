@@ -83,8 +83,7 @@ TEST(AuditLog, ConcurrentAppendsKeepOneChain) {
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&path, t] {
       AuditLog log(path);  // one connection per thread, like separate processes
-      for (int i = 0; i < 25; ++i)
-        log.append("decision", "t" + std::to_string(t), {{"i", i}});
+      for (int i = 0; i < 25; ++i) log.append("decision", "t" + std::to_string(t), {{"i", i}});
     });
   for (auto& th : threads) th.join();
   const AuditLog log(path, true);
@@ -106,7 +105,8 @@ TEST(AuditLog, TriggersRefuseUpdates) {
 TEST(AuditLog, DetectsAnEditedEntry) {
   const std::string path = fresh_log("edit");
   fill(path, 5);
-  tamper(path, "UPDATE entries SET detail = replace(detail, 'pseudonymise', 'allow') WHERE seq = 3");
+  tamper(path,
+         "UPDATE entries SET detail = replace(detail, 'pseudonymise', 'allow') WHERE seq = 3");
   const auto v = AuditLog(path, true).verify();
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.bad_entry, 3);
@@ -171,7 +171,9 @@ TEST(AuditLog, RecomputedChainFailsTheCheckpoint) {
                          &s, nullptr);
       sqlite3_bind_int(s, 1, seq);
       ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
-      auto col = [s](int i) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, i))); };
+      auto col = [s](int i) {
+        return std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, i)));
+      };
       const std::string h = audit_entry_hash(seq, col(0), col(1), col(2), col(3), prev);
       sqlite3_finalize(s);
       const std::string upd = "UPDATE entries SET prev_hash='" + prev + "', hash='" + h +

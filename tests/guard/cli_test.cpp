@@ -24,7 +24,7 @@ TEST(GuardCli, ScanJsonGivesByteOffsetsAndExactText) {
   ASSERT_EQ(e.size(), 4U) << r.out;
   EXPECT_EQ(e[0]["type"], "PERSON");
   EXPECT_EQ(e[0]["text"], "Hélène Faure");
-  EXPECT_EQ(e[0]["start"], 17);  // "Bonjour, je suis " is 17 bytes
+  EXPECT_EQ(e[0]["start"], 17);     // "Bonjour, je suis " is 17 bytes
   EXPECT_EQ(e[0]["end"], 17 + 14);  // "Hélène" has two 2-byte letters
   EXPECT_EQ(e[1]["type"], "DATE_OF_BIRTH");
   EXPECT_EQ(e[1]["text"], "3 mai 1990");
@@ -70,7 +70,8 @@ TEST(AuditCli, VerifyDetectsEditsAndCutTails) {
   guard::AuditHead checkpoint;
   {
     guard::AuditLog log(path);
-    for (int i = 0; i < 4; ++i) checkpoint = log.append("decision", "r" + std::to_string(i), {{"i", i}});
+    for (int i = 0; i < 4; ++i)
+      checkpoint = log.append("decision", "r" + std::to_string(i), {{"i", i}});
   }
   auto ok = test::run({test::cli_path(), "audit", "verify", "--audit", path, "--checkpoint",
                        checkpoint.to_string(), "--json"});
@@ -79,16 +80,16 @@ TEST(AuditCli, VerifyDetectsEditsAndCutTails) {
   const auto head = test::run({test::cli_path(), "audit", "head", "--audit", path});
   EXPECT_EQ(head.out, checkpoint.to_string() + "\n");
   // Cut the last entry off (the trigger has to go first, as an attacker would do).
-  const auto cut = test::run({"sqlite3", path,
-                              "DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = 4;"});
+  const auto cut = test::run(
+      {"sqlite3", path, "DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = 4;"});
   if (cut.exit_code != 0) GTEST_SKIP() << "sqlite3 shell not available: " << cut.err;
-  const auto bad = test::run({test::cli_path(), "audit", "verify", "--audit", path,
-                              "--checkpoint", checkpoint.to_string()});
+  const auto bad = test::run({test::cli_path(), "audit", "verify", "--audit", path, "--checkpoint",
+                              checkpoint.to_string()});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.out.find("TAMPERED"), std::string::npos) << bad.out;
   EXPECT_NE(bad.out.find("cut off"), std::string::npos) << bad.out;
-  const auto malformed = test::run({test::cli_path(), "audit", "verify", "--audit", path,
-                                    "--checkpoint", "nope"});
+  const auto malformed =
+      test::run({test::cli_path(), "audit", "verify", "--audit", path, "--checkpoint", "nope"});
   EXPECT_EQ(malformed.exit_code, 2);
   EXPECT_NE(malformed.err.find("HASH:COUNT"), std::string::npos) << malformed.err;
 }

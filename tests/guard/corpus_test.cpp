@@ -23,14 +23,15 @@ struct Counts {
   double recall() const { return tp + fn == 0 ? 1.0 : static_cast<double>(tp) / (tp + fn); }
 };
 
-TEST(GuardCorpus, PrecisionRecallPerType) {
-  const std::string path = std::string(TQ_SOURCE_DIR) + "/tests/data/guard/corpus.jsonl";
+// Scores the scanner on one JSONL file, prints misses and the per-type table.
+std::map<std::string, Counts> evaluate(const std::string& name, int& snippets) {
+  const std::string path = std::string(TQ_SOURCE_DIR) + "/tests/data/guard/" + name;
   std::ifstream in(path);
-  ASSERT_TRUE(in) << "missing " << path;
+  EXPECT_TRUE(in) << "missing " << path;
   const Scanner scanner;
   std::map<std::string, Counts> by_type;
   std::string line;
-  int snippets = 0;
+  snippets = 0;
   int shown = 0;
   while (std::getline(in, line)) {
     const auto row = nlohmann::json::parse(line);
@@ -40,7 +41,7 @@ TEST(GuardCorpus, PrecisionRecallPerType) {
     for (const auto& e : row.at("entities")) expected.emplace(e.at("type"), e.at("text"));
     for (const Entity& e : scanner.scan(text)) {
       const std::string type(type_name(e.type));
-      ASSERT_EQ(text.substr(e.start, e.end - e.start), e.text);
+      EXPECT_EQ(text.substr(e.start, e.end - e.start), e.text);
       bool matched = false;
       for (auto [it, end] = expected.equal_range(type); it != end; ++it)
         if (it->second == e.text) {
@@ -64,11 +65,18 @@ TEST(GuardCorpus, PrecisionRecallPerType) {
                     row.at("id").get<std::string>().c_str());
     }
   }
-  EXPECT_GE(snippets, 300);
+  std::printf("\n%s: %d snippets", name.c_str(), snippets);
   std::printf("\n%-14s %5s %5s %5s %9s %7s\n", "type", "TP", "FP", "FN", "precision", "recall");
   for (const auto& [type, c] : by_type)
-    std::printf("%-14s %5d %5d %5d %9.3f %7.3f\n", type.c_str(), c.tp, c.fp, c.fn,
-                c.precision(), c.recall());
+    std::printf("%-14s %5d %5d %5d %9.3f %7.3f\n", type.c_str(), c.tp, c.fp, c.fn, c.precision(),
+                c.recall());
+  return by_type;
+}
+
+TEST(GuardCorpus, PrecisionRecallPerType) {
+  int snippets = 0;
+  auto by_type = evaluate("corpus.jsonl", snippets);
+  EXPECT_GE(snippets, 300);
   for (const char* type : {"IBAN", "CARD", "NIR", "SIRET", "EMAIL", "PHONE"}) {
     const Counts& c = by_type[type];
     EXPECT_GT(c.tp, 10) << type;
@@ -76,6 +84,23 @@ TEST(GuardCorpus, PrecisionRecallPerType) {
     EXPECT_GE(c.precision(), 0.90) << type;
   }
   EXPECT_GE(by_type["PERSON"].recall(), 0.80);
+}
+
+// Hand-written snippets with the messiness the generator lacks (lower-case names,
+// US formats, version numbers shaped like IPv4), never tuned against: the table is the
+// honest estimate; the bar is lower than on the generated corpus.
+TEST(GuardCorpus, HandWrittenHoldout) {
+  int snippets = 0;
+  auto by_type = evaluate("handwritten.jsonl", snippets);
+  EXPECT_GE(snippets, 40);
+  Counts validated;
+  for (const char* type : {"IBAN", "CARD", "NIR", "SIRET", "EMAIL", "PHONE"}) {
+    validated.tp += by_type[type].tp;
+    validated.fp += by_type[type].fp;
+    validated.fn += by_type[type].fn;
+  }
+  EXPECT_GE(validated.precision(), 0.90);
+  EXPECT_GE(validated.recall(), 0.85);
 }
 
 }  // namespace

@@ -36,7 +36,8 @@ TEST(Pseudonymise, StablePlaceholdersAcrossMessages) {
 TEST(Pseudonymise, ReidentifyRestoresOriginals) {
   const Guard g;
   PseudonymMap map;
-  const std::vector<std::string> msg{"Write to jeanne.martin@orange.fr about card 4111 1111 1111 1111."};
+  const std::vector<std::string> msg{
+      "Write to jeanne.martin@orange.fr about card 4111 1111 1111 1111."};
   const auto p = g.protect(msg, {}, map);
   EXPECT_EQ(p.texts[0], "Write to <EMAIL_1> about card <CARD_1>.");
   const std::string answer = "Dear <EMAIL_1>, card <CARD_1> is blocked; <CARD_9> and <x> stay.";
@@ -52,8 +53,9 @@ TEST(Pseudonymise, StreamingMatchesWholeAtEverySplit) {
   const std::string answer =
       "Bonjour <PERSON_1>, née le <DATE_OF_BIRTH_1> <<PERSON_1>> <PERSON_> <PERSON_12 < fin <";
   const std::string whole = reidentify(answer, map);
-  EXPECT_EQ(whole,
-            "Bonjour Élodie Moreau, née le 12 mars 1985 <Élodie Moreau> <PERSON_> <PERSON_12 < fin <");
+  EXPECT_EQ(
+      whole,
+      "Bonjour Élodie Moreau, née le 12 mars 1985 <Élodie Moreau> <PERSON_> <PERSON_12 < fin <");
   // Every way of cutting the answer into three chunks gives the same text.
   for (size_t i = 0; i <= answer.size(); ++i) {
     for (size_t j = i; j <= answer.size(); ++j) {
@@ -112,7 +114,8 @@ IBAN = "block"
 [guard.labels]
 confidential = "pseudonymise"
 "*" = "block"
-)", "test");
+)",
+                                  "test");
   const GuardConfig cfg = guard_config_from_toml(table);
   EXPECT_EQ(cfg.scan.min_confidence, 0.8);
   const Guard g(cfg);

@@ -23,7 +23,7 @@ TEST(Validators, IbanPublishedExamples) {
   EXPECT_TRUE(iban_valid(compact("CH93 0076 2011 6238 5295 7")));
   EXPECT_FALSE(iban_valid(compact("FR76 3000 6000 0112 3456 7890 188")));  // one digit off
   EXPECT_FALSE(iban_valid(compact("GB82 WEST 1234 5698 7654 33")));
-  EXPECT_FALSE(iban_valid(compact("FR76 3000 6000 0112 3456 7890 18")));  // FR is 27 long
+  EXPECT_FALSE(iban_valid(compact("FR76 3000 6000 0112 3456 7890 18")));   // FR is 27 long
   EXPECT_FALSE(iban_valid(compact("ZZ76 3000 6000 0112 3456 7890 189")));  // no such country
   EXPECT_EQ(iban_length("FR"), 27);
   EXPECT_EQ(iban_length("NO"), 15);
@@ -41,7 +41,7 @@ TEST(Validators, CardTestNumbers) {
   EXPECT_TRUE(card_valid("371449635398431"));
   EXPECT_EQ(card_issuer("6011111111111117"), "Discover");
   EXPECT_EQ(card_issuer("3530111333300000"), "JCB");
-  EXPECT_TRUE(card_valid("4000002500001001"));  // CB co-badged test card (Visa range)
+  EXPECT_TRUE(card_valid("4000002500001001"));   // CB co-badged test card (Visa range)
   EXPECT_FALSE(card_valid("4111111111111112"));  // Luhn fails
   EXPECT_FALSE(card_valid("9111111111111111"));  // no issuer starts with 9
   EXPECT_FALSE(card_valid("411111111111111"));   // Visa is never 15 digits
@@ -59,12 +59,21 @@ TEST(Validators, NirKeyAndCorsica) {
   EXPECT_TRUE(nir_valid("255081416802538"));  // INSEE's example 2 55 08 14 168 025 38
   EXPECT_FALSE(nir_valid("255081416802539"));
   // Corsica: 2A counts as 19, 2B as 18 (keys computed by hand: 97 - n mod 97).
-  EXPECT_TRUE(nir_valid("18505" "2A" "00412356"));
-  EXPECT_TRUE(nir_valid("27703" "2B" "05608931"));
-  EXPECT_FALSE(nir_valid("18505" "2B" "00412356"));  // right key for 2A, not for 2B
-  EXPECT_FALSE(nir_valid("355081416802538"));        // sex digit must be 1 or 2
-  EXPECT_FALSE(nir_valid("25513"));                  // too short
-  EXPECT_FALSE(nir_valid("255131416802538"));        // month 13 does not exist
+  EXPECT_TRUE(
+      nir_valid("18505"
+                "2A"
+                "00412356"));
+  EXPECT_TRUE(
+      nir_valid("27703"
+                "2B"
+                "05608931"));
+  EXPECT_FALSE(
+      nir_valid("18505"
+                "2B"
+                "00412356"));                  // right key for 2A, not for 2B
+  EXPECT_FALSE(nir_valid("355081416802538"));  // sex digit must be 1 or 2
+  EXPECT_FALSE(nir_valid("25513"));            // too short
+  EXPECT_FALSE(nir_valid("255131416802538"));  // month 13 does not exist
 }
 
 TEST(Validators, SirenSiretVat) {
@@ -91,13 +100,13 @@ TEST(Validators, PhoneNumberingPlans) {
   EXPECT_FALSE(fr_national_phone_valid("0012345678"));
   EXPECT_FALSE(fr_national_phone_valid("061234567"));
   EXPECT_EQ(e164_valid("33612345678"), 2);
-  EXPECT_EQ(e164_valid("33012345678"), 0);    // no trunk 0 after +33
-  EXPECT_EQ(e164_valid("3361234567"), 0);     // French numbers have 9 digits after +33
-  EXPECT_EQ(e164_valid("442079460958"), 2);   // London
-  EXPECT_EQ(e164_valid("14155552671"), 1);    // NANP
-  EXPECT_EQ(e164_valid("14151552671"), 0);    // NANP exchange cannot start with 1
-  EXPECT_EQ(e164_valid("35227123456"), 3);    // Luxembourg
-  EXPECT_EQ(e164_valid("999123456"), 0);      // unassigned
+  EXPECT_EQ(e164_valid("33012345678"), 0);   // no trunk 0 after +33
+  EXPECT_EQ(e164_valid("3361234567"), 0);    // French numbers have 9 digits after +33
+  EXPECT_EQ(e164_valid("442079460958"), 2);  // London
+  EXPECT_EQ(e164_valid("14155552671"), 1);   // NANP
+  EXPECT_EQ(e164_valid("14151552671"), 0);   // NANP exchange cannot start with 1
+  EXPECT_EQ(e164_valid("35227123456"), 3);   // Luxembourg
+  EXPECT_EQ(e164_valid("999123456"), 0);     // unassigned
 }
 
 }  // namespace
