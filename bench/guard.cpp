@@ -42,6 +42,7 @@ void BM_Scan(benchmark::State& state) {
   const std::string& text = mixed_french_text();
   size_t found = 0;
   for (auto _ : state) {
+    (void)_;
     auto entities = scanner.scan(text);
     found = entities.size();
     benchmark::DoNotOptimize(entities);
@@ -55,6 +56,7 @@ void BM_ProtectAndStreamReidentify(benchmark::State& state) {
   const tq::guard::Guard guard;
   const std::vector<std::string> texts{mixed_french_text()};
   for (auto _ : state) {
+    (void)_;
     tq::guard::PseudonymMap map;
     const auto p = guard.protect(texts, {}, map);
     tq::guard::StreamReidentifier stream(map);
