@@ -80,6 +80,7 @@ TEST(AuditLog, ConcurrentAppendsKeepOneChain) {
   const std::string path = fresh_log("threads");
   { AuditLog create(path); }
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&path, t] {
       AuditLog log(path);  // one connection per thread, like separate processes
@@ -176,8 +177,12 @@ TEST(AuditLog, RecomputedChainFailsTheCheckpoint) {
       };
       const std::string h = audit_entry_hash(seq, col(0), col(1), col(2), col(3), prev);
       sqlite3_finalize(s);
-      const std::string upd = "UPDATE entries SET prev_hash='" + prev + "', hash='" + h +
-                              "' WHERE seq=" + std::to_string(seq);
+      std::string upd = "UPDATE entries SET prev_hash='";
+      upd += prev;
+      upd += "', hash='";
+      upd += h;
+      upd += "' WHERE seq=";
+      upd += std::to_string(seq);
       ASSERT_EQ(sqlite3_exec(db, upd.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
       prev = h;
     }
