@@ -27,6 +27,8 @@ Action register_cluster_keywords(CLI::App& app);
 Action register_run(CLI::App& app);
 Action register_serve(CLI::App& app);
 Action register_report(CLI::App& app);
+Action register_guard(CLI::App& app);
+Action register_audit(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

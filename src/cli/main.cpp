@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   add("run", tq::cli::register_run);
   add("serve", tq::cli::register_serve);
   add("report", tq::cli::register_report);
+  add("guard", tq::cli::register_guard);
+  add("audit", tq::cli::register_audit);
 
   try {
     app.parse(argc, argv);
