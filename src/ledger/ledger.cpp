@@ -168,7 +168,7 @@ void Ledger::migrate() {
   }
 }
 
-void Ledger::append(const AttemptRecord& r) {
+void Ledger::append(const LedgerRecord& r) {
   std::lock_guard lock(mutex_);
   sqlite3_stmt* s = insert_;
   sqlite3_reset(s);
@@ -219,7 +219,7 @@ std::optional<Checkpoint> Ledger::last_checkpoint(const std::string& store) cons
                     text_column(s.get(), 2), sqlite3_column_int64(s.get(), 3)};
 }
 
-std::vector<AttemptRecord> Ledger::attempts(int64_t since_ms) const {
+std::vector<LedgerRecord> Ledger::attempts(int64_t since_ms) const {
   std::lock_guard lock(mutex_);
   Statement s(db_,
               "SELECT request_id, time_ms, key_id, endpoint, route, reason, provider, model, "
@@ -227,10 +227,10 @@ std::vector<AttemptRecord> Ledger::attempts(int64_t since_ms) const {
               "status, error, attempt, cascade_role, escalated FROM attempts WHERE time_ms >= ? "
               "ORDER BY id");
   sqlite3_bind_int64(s.get(), 1, since_ms);
-  std::vector<AttemptRecord> out;
+  std::vector<LedgerRecord> out;
   while (sqlite3_step(s.get()) == SQLITE_ROW) {
     sqlite3_stmt* q = s.get();
-    AttemptRecord r;
+    LedgerRecord r;
     r.request_id = text_column(q, 0);
     r.time_ms = sqlite3_column_int64(q, 1);
     r.key_id = text_column(q, 2);

@@ -19,7 +19,7 @@ struct sqlite3_stmt;
 
 namespace tq {
 
-struct AttemptRecord {
+struct LedgerRecord {
   std::string request_id;  // one per client call; its attempts share it
   int64_t time_ms = 0;     // Unix epoch milliseconds of the attempt's start (0: now)
   std::string key_id;      // the API key's name, never the secret
@@ -77,12 +77,12 @@ class Ledger {
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;
 
-  void append(const AttemptRecord& r);
+  void append(const LedgerRecord& r);
   void checkpoint(const Checkpoint& c);
   std::optional<Checkpoint> last_checkpoint(const std::string& store) const;
 
   // Attempts since `since_ms` (epoch ms; 0: all), in insertion order.
-  std::vector<AttemptRecord> attempts(int64_t since_ms = 0) const;
+  std::vector<LedgerRecord> attempts(int64_t since_ms = 0) const;
   std::vector<ReportRow> report(int64_t since_ms = 0) const;
   int64_t count() const;
   // Makes what was appended durable (a WAL checkpoint); called on shutdown.

@@ -165,7 +165,7 @@ void Gateway::stop() {
 }
 
 void Gateway::record(const Call& call, const std::string& status, const std::string& error) {
-  AttemptRecord r;
+  LedgerRecord r;
   r.request_id = call.request_id;
   r.time_ms = call.time_ms;
   r.key_id = call.key_name;

@@ -14,9 +14,9 @@
 namespace tq {
 namespace {
 
-AttemptRecord record(const std::string& id, const std::string& model, bool local, double ms,
+LedgerRecord record(const std::string& id, const std::string& model, bool local, double ms,
                      int64_t in, int64_t out, double cost, const std::string& status = "ok") {
-  AttemptRecord r;
+  LedgerRecord r;
   r.request_id = id;
   r.key_id = "app";
   r.endpoint = "chat";
