@@ -21,6 +21,11 @@ Action register_quantize(CLI::App& app);
 Action register_perplexity(CLI::App& app);
 Action register_template(CLI::App& app);
 Action register_chat(CLI::App& app);
+Action register_eval_retrieval(CLI::App& app);
+Action register_ingest(CLI::App& app);
+Action register_kb(CLI::App& app);
+Action register_search(CLI::App& app);
+Action register_bench_kb(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

@@ -27,6 +27,11 @@ int main(int argc, char** argv) {
   add("perplexity", tq::cli::register_perplexity);
   add("template", tq::cli::register_template);
   add("chat", tq::cli::register_chat);
+  add("eval-retrieval", tq::cli::register_eval_retrieval);
+  add("ingest", tq::cli::register_ingest);
+  add("kb", tq::cli::register_kb);
+  add("search", tq::cli::register_search);
+  add("bench-kb", tq::cli::register_bench_kb);
 
   try {
     app.parse(argc, argv);
