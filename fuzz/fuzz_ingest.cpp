@@ -16,12 +16,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     tq::rag::ParsedDocument d;
     switch (data[0] % 6) {
-      case 0: d = tq::rag::parse_csv(input, ',', mapping); break;
-      case 1: d = tq::rag::parse_csv(input, '\t', mapping); break;
-      case 2: d = tq::rag::parse_eml(input); break;
-      case 3: d = tq::rag::parse_html(input); break;
-      case 4: d = tq::rag::parse_markdown(input); break;
-      default: d = tq::rag::parse_json_catalog(input, true, mapping); break;
+      case 0:
+        d = tq::rag::parse_csv(input, ',', mapping);
+        break;
+      case 1:
+        d = tq::rag::parse_csv(input, '\t', mapping);
+        break;
+      case 2:
+        d = tq::rag::parse_eml(input);
+        break;
+      case 3:
+        d = tq::rag::parse_html(input);
+        break;
+      case 4:
+        d = tq::rag::parse_markdown(input);
+        break;
+      default:
+        d = tq::rag::parse_json_catalog(input, true, mapping);
+        break;
     }
     (void)tq::rag::chunk_document(d, {50, 10});
   } catch (const tq::InputError&) {

@@ -3,6 +3,7 @@
 // then queries of 3–5 words are timed. Query words are drawn from the same Zipf law
 // outside its `--skip-top` most frequent words (the stopword-like head a real query does
 // not consist of). Not part of the tests: timings depend on the machine.
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -10,7 +11,6 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <unistd.h>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -124,7 +124,8 @@ int run_bench_kb(const BenchKbOptions& o) {
     for (int i = 0; i < n; ++i) query += (i ? " " : "") + vocab[zipf(rng, o.skip_top)];
     auto t0 = std::chrono::steady_clock::now();
     auto hits = r.search(query, so);
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   nlohmann::json j = {{"chunks", o.chunks},
                       {"words_per_chunk", o.words},
@@ -144,9 +145,11 @@ int run_bench_kb(const BenchKbOptions& o) {
   if (o.json) {
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("ingest: %zu chunks in %.1f s = %.0f chunks/s\nquery: p50 %.2f ms, p99 %.2f ms (%zu queries)\n",
-                o.chunks, ingest_s, static_cast<double>(o.chunks) / ingest_s,
-                j["query_p50_ms"].get<double>(), j["query_p99_ms"].get<double>(), o.queries);
+    std::printf(
+        "ingest: %zu chunks in %.1f s = %.0f chunks/s\nquery: p50 %.2f ms, p99 %.2f ms (%zu "
+        "queries)\n",
+        o.chunks, ingest_s, static_cast<double>(o.chunks) / ingest_s,
+        j["query_p50_ms"].get<double>(), j["query_p99_ms"].get<double>(), o.queries);
   }
   return kExitOk;
 }

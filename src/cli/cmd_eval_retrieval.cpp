@@ -15,9 +15,10 @@ struct EvalRetrievalOptions {
   std::string docs, queries, qrels, qrels_format = "cranfield", squad;
   std::string language = "en";
   std::string stem = "on";
-  bool stopwords = false;
+  std::string stopwords = "on";
   bool prf = false;
-  bool index_titles = false;
+  bool no_titles = false;
+  double k1 = -1, b = -1, title_weight = -1;
   bool json = false;
   rag::eval::EvalOptions eval;
 };
@@ -28,7 +29,7 @@ int run_eval_retrieval(EvalRetrievalOptions& o) {
     if (!o.docs.empty() || !o.queries.empty()) {
       throw InputError("give either --squad or --docs/--queries/--qrels, not both");
     }
-    c = rag::eval::read_squad(o.squad, o.index_titles);
+    c = rag::eval::read_squad(o.squad, !o.no_titles);
   } else {
     if (o.docs.empty() || o.queries.empty() || o.qrels.empty()) {
       throw InputError("give --docs, --queries and --qrels (Glasgow format), or --squad FILE");
@@ -40,13 +41,24 @@ int run_eval_retrieval(EvalRetrievalOptions& o) {
   if (o.stem != "on" && o.stem != "off") throw InputError("--stem takes on or off");
   o.eval.analysis.language = rag::normalize_language(o.language);
   o.eval.analysis.stem = o.stem == "on";
-  o.eval.analysis.stopwords = o.stopwords;
+  if (o.stopwords != "on" && o.stopwords != "off") throw InputError("--stopwords takes on or off");
+  o.eval.analysis.stopwords = o.stopwords == "on";
+  if (o.k1 >= 0 || o.b >= 0 || o.title_weight >= 0) {
+    rag::Bm25Params p = rag::default_bm25(o.eval.analysis.language);
+    if (o.k1 >= 0) p.k1 = o.k1;
+    if (o.b >= 0) p.b = o.b;
+    if (o.title_weight >= 0) p.title_weight = o.title_weight;
+    o.eval.bm25 = p;
+  }
   o.eval.prf.enabled = o.prf;
   auto m = rag::eval::evaluate(c, o.eval);
   if (o.json) {
-    nlohmann::json j = {{"ndcg@10", m.ndcg10},         {"map", m.map},
-                        {"recall@100", m.recall100},   {"recall@5", m.recall5},
-                        {"mrr@10", m.mrr10},           {"queries", m.queries},
+    nlohmann::json j = {{"ndcg@10", m.ndcg10},
+                        {"map", m.map},
+                        {"recall@100", m.recall100},
+                        {"recall@5", m.recall5},
+                        {"mrr@10", m.mrr10},
+                        {"queries", m.queries},
                         {"documents", c.documents.size()}};
     std::printf("%s\n", j.dump().c_str());
   } else {
@@ -71,20 +83,20 @@ Action register_eval_retrieval(CLI::App& app) {
                   "cranfield (query by position, grades 1-4), cisi, or trec")
       ->check(CLI::IsMember({"cranfield", "cisi", "trec"}));
   cmd->add_option("--squad", o->squad, "A SQuAD-format question set (PIAF, CNIL FAQ)");
-  cmd->add_flag("--index-titles", o->index_titles, "SQuAD: index article titles too");
+  cmd->add_flag("--no-titles", o->no_titles, "SQuAD: do not index article titles with paragraphs");
   cmd->add_option("--language", o->language, "fr, en or none")->capture_default_str();
   cmd->add_option("--stem", o->stem, "on or off: Snowball stemming")->capture_default_str();
-  cmd->add_flag("--stopwords", o->stopwords, "Drop the language's function words");
+  cmd->add_option("--stopwords", o->stopwords, "on or off: drop the language's function words")
+      ->capture_default_str();
   cmd->add_flag("--prf", o->prf, "Pseudo-relevance feedback (RM3)");
   cmd->add_option("--prf-docs", o->eval.prf.docs, "PRF: feedback documents")->capture_default_str();
   cmd->add_option("--prf-terms", o->eval.prf.terms, "PRF: expansion terms")->capture_default_str();
   cmd->add_option("--prf-weight", o->eval.prf.original_weight,
                   "PRF: weight of the original query (0-1)")
       ->capture_default_str();
-  cmd->add_option("--k1", o->eval.bm25.k1, "BM25 k1")->capture_default_str();
-  cmd->add_option("--b", o->eval.bm25.b, "BM25 b")->capture_default_str();
-  cmd->add_option("--title-weight", o->eval.bm25.title_weight, "BM25 weight of title terms")
-      ->capture_default_str();
+  cmd->add_option("--k1", o->k1, "BM25 k1 (default: tuned per language, en 2.0, fr 1.2)");
+  cmd->add_option("--b", o->b, "BM25 b (default 0.75)");
+  cmd->add_option("--title-weight", o->title_weight, "BM25 weight of title terms (en 2, fr 1)");
   cmd->add_flag("--json", o->json,
                 "Print {\"ndcg@10\", \"map\", \"recall@100\", \"recall@5\", \"mrr@10\", …}");
   return [o] { return run_eval_retrieval(*o); };

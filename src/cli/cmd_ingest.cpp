@@ -21,7 +21,7 @@ struct IngestCliOptions {
   std::string label = "internal";
   std::string language = "fr";
   std::string stem = "on";
-  bool stopwords = false;
+  std::string stopwords = "on";
   size_t chunk_words = 200;
   size_t overlap_words = 40;
   std::string id_column, title_column, body_column;
@@ -45,7 +45,8 @@ int run_ingest(const IngestCliOptions& o) {
   io.label = rag::check_label(o.label);
   io.analysis.language = rag::normalize_language(o.language);
   io.analysis.stem = o.stem == "on";
-  io.analysis.stopwords = o.stopwords;
+  if (o.stopwords != "on" && o.stopwords != "off") throw InputError("--stopwords takes on or off");
+  io.analysis.stopwords = o.stopwords == "on";
   io.chunking = {o.chunk_words, o.overlap_words};
   io.catalog.id_column = o.id_column;
   io.catalog.title_column = o.title_column;
@@ -68,13 +69,17 @@ int run_ingest(const IngestCliOptions& o) {
       }
     }
     chunks += r.chunks;
-    results.push_back({{"path", r.path}, {"status", rag::to_string(r.status)},
-                       {"chunks", r.chunks}, {"error", r.error}});
+    results.push_back({{"path", r.path},
+                       {"status", rag::to_string(r.status)},
+                       {"chunks", r.chunks},
+                       {"error", r.error}});
   }
   if (tty && !files.empty()) progress(files.size(), files.size(), "");
   if (o.json) {
-    std::printf("%s\n", nlohmann::json{{"collection", o.collection}, {"files", results},
-                                       {"failed", failed}, {"chunks", chunks}}
+    std::printf("%s\n", nlohmann::json{{"collection", o.collection},
+                                       {"files", results},
+                                       {"failed", failed},
+                                       {"chunks", chunks}}
                             .dump()
                             .c_str());
   } else {
@@ -98,17 +103,20 @@ Action register_ingest(CLI::App& app) {
   cmd->add_option("paths", o->paths, "Files or folders (folders recursively)")->required();
   cmd->add_option("-c,--collection", o->collection, "Collection to add to (created if new)")
       ->required();
-  cmd->add_option("--label", o->label, "Access label of a new collection: public, internal, confidential")
+  cmd->add_option("--label", o->label,
+                  "Access label of a new collection: public, internal, confidential")
       ->capture_default_str();
   cmd->add_option("--kb", o->kb, "Knowledge-base file (default $TQ_KB or ./triptyque-kb.sqlite)");
   cmd->add_option("--language", o->language, "Text analysis of a new collection: fr, en, none")
       ->capture_default_str();
   cmd->add_option("--stem", o->stem, "on or off: Snowball stemming")->capture_default_str();
-  cmd->add_flag("--stopwords", o->stopwords, "Drop the language's function words from the index");
+  cmd->add_option("--stopwords", o->stopwords, "on or off: drop the language's function words")
+      ->capture_default_str();
   cmd->add_option("--chunk-words", o->chunk_words, "Chunk size in words")->capture_default_str();
   cmd->add_option("--overlap-words", o->overlap_words, "Overlap between cut chunks, in words")
       ->capture_default_str();
-  cmd->add_option("--id-column", o->id_column, "Catalogue: rows with the same value are one item (Shopify: Handle)");
+  cmd->add_option("--id-column", o->id_column,
+                  "Catalogue: rows with the same value are one item (Shopify: Handle)");
   cmd->add_option("--title-column", o->title_column, "Catalogue: the title column");
   cmd->add_option("--body-column", o->body_column, "Catalogue: the description column");
   cmd->add_flag("--json", o->json, "Print a JSON report per file");

@@ -21,9 +21,12 @@ struct KbOptions {
 };
 
 nlohmann::json collection_json(const rag::Collection& c) {
-  return {{"name", c.name},          {"label", c.label},
-          {"language", c.analysis.language}, {"stem", c.analysis.stem},
-          {"stopwords", c.analysis.stopwords}, {"documents", c.documents},
+  return {{"name", c.name},
+          {"label", c.label},
+          {"language", c.analysis.language},
+          {"stem", c.analysis.stem},
+          {"stopwords", c.analysis.stopwords},
+          {"documents", c.documents},
           {"chunks", c.chunks}};
 }
 
@@ -36,7 +39,8 @@ int run_ls(const KbOptions& o) {
     std::printf("%s\n", j.dump().c_str());
     return kExitOk;
   }
-  if (cs.empty()) std::printf("no collections in %s (add some with `triptyque ingest`)\n", o.kb.c_str());
+  if (cs.empty())
+    std::printf("no collections in %s (add some with `triptyque ingest`)\n", o.kb.c_str());
   for (const auto& c : cs) {
     std::printf("%-24s %-12s %-4s %8lld documents %10lld chunks\n", c.name.c_str(), c.label.c_str(),
                 c.analysis.language.c_str(), static_cast<long long>(c.documents),
@@ -49,11 +53,13 @@ int run_rm(const KbOptions& o) {
   rag::KnowledgeBase kb(o.kb);
   auto c = kb.find_collection(o.collection);
   if (!c) throw InputError("no collection '" + o.collection + "' (see `triptyque kb ls`)");
-  bool removed = o.document.empty() ? kb.remove_collection(o.collection)
-                                    : kb.remove_document(*c, o.document);
+  bool removed =
+      o.document.empty() ? kb.remove_collection(o.collection) : kb.remove_document(*c, o.document);
   if (!removed) throw InputError("no document '" + o.document + "' in " + o.collection);
   if (o.json) {
-    std::printf("%s\n", nlohmann::json{{"removed", o.document.empty() ? o.collection : o.document}}.dump().c_str());
+    std::printf(
+        "%s\n",
+        nlohmann::json{{"removed", o.document.empty() ? o.collection : o.document}}.dump().c_str());
   } else {
     std::printf("removed %s\n", o.document.empty() ? o.collection.c_str() : o.document.c_str());
   }
@@ -69,17 +75,23 @@ int run_stats(const KbOptions& o) {
     docs += c.documents;
     chunks += c.chunks;
   }
-  struct stat st{};
+  struct stat st {};
   long long bytes = ::stat(o.kb.c_str(), &st) == 0 ? static_cast<long long>(st.st_size) : 0;
-  nlohmann::json j = {{"path", o.kb},          {"schema_version", kb.schema_version()},
-                      {"generation", kb.generation()}, {"collections", cs.size()},
-                      {"documents", docs},     {"chunks", chunks}, {"bytes", bytes}};
+  nlohmann::json j = {{"path", o.kb},
+                      {"schema_version", kb.schema_version()},
+                      {"generation", kb.generation()},
+                      {"collections", cs.size()},
+                      {"documents", docs},
+                      {"chunks", chunks},
+                      {"bytes", bytes}};
   if (o.json) {
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("%s: schema v%d, generation %lld, %zu collections, %lld documents, %lld chunks, %lld bytes\n",
-                o.kb.c_str(), kb.schema_version(), static_cast<long long>(kb.generation()), cs.size(),
-                docs, chunks, bytes);
+    std::printf(
+        "%s: schema v%d, generation %lld, %zu collections, %lld documents, %lld chunks, %lld "
+        "bytes\n",
+        o.kb.c_str(), kb.schema_version(), static_cast<long long>(kb.generation()), cs.size(), docs,
+        chunks, bytes);
   }
   return kExitOk;
 }

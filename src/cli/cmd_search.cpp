@@ -31,17 +31,24 @@ int run_search(const SearchCliOptions& o) {
   so.prf.enabled = o.prf;
   for (const auto& f : o.filters) {
     auto eq = f.find('=');
-    if (eq == std::string::npos || eq == 0) throw InputError("--filter takes FIELD=VALUE, got '" + f + "'");
+    if (eq == std::string::npos || eq == 0)
+      throw InputError("--filter takes FIELD=VALUE, got '" + f + "'");
     so.field_filters[f.substr(0, eq)] = f.substr(eq + 1);
   }
   auto hits = r.search(o.query, so);
   if (o.json) {
     nlohmann::json j = nlohmann::json::array();
     for (const auto& h : hits) {
-      j.push_back({{"chunk_id", h.chunk_id}, {"document_id", h.document_id},
-                   {"collection", h.collection}, {"source", h.source}, {"location", h.location},
-                   {"title", h.title}, {"score", h.score}, {"snippet", h.snippet},
-                   {"citation", h.citation()}, {"fields", h.fields}});
+      j.push_back({{"chunk_id", h.chunk_id},
+                   {"document_id", h.document_id},
+                   {"collection", h.collection},
+                   {"source", h.source},
+                   {"location", h.location},
+                   {"title", h.title},
+                   {"score", h.score},
+                   {"snippet", h.snippet},
+                   {"citation", h.citation()},
+                   {"fields", h.fields}});
     }
     std::printf("%s\n", nlohmann::json{{"query", o.query}, {"hits", j}}
                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -61,13 +68,15 @@ int run_search(const SearchCliOptions& o) {
 
 Action register_search(CLI::App& app) {
   auto o = std::make_shared<SearchCliOptions>();
-  CLI::App* cmd = app.add_subcommand("search", "Search the knowledge base (BM25, snippets, citations)");
+  CLI::App* cmd =
+      app.add_subcommand("search", "Search the knowledge base (BM25, snippets, citations)");
   cmd->add_option("query", o->query, "What to look for")->required();
   cmd->add_option("--kb", o->kb, "Knowledge-base file (default $TQ_KB or ./triptyque-kb.sqlite)");
   cmd->add_option("-c,--collection", o->collections, "Only these collections (repeatable)");
   cmd->add_option("--label", o->labels, "Access labels the caller may read (repeatable)")
       ->capture_default_str();
-  cmd->add_option("--filter", o->filters, "Field filter FIELD=VALUE, e.g. vendor=Acme (repeatable)");
+  cmd->add_option("--filter", o->filters,
+                  "Field filter FIELD=VALUE, e.g. vendor=Acme (repeatable)");
   cmd->add_option("-k", o->k, "Number of results")->capture_default_str();
   cmd->add_flag("--prf", o->prf, "Pseudo-relevance feedback (expand the query from the top hits)");
   cmd->add_flag("--json", o->json, "JSON output");

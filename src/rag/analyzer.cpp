@@ -14,7 +14,9 @@ namespace {
 
 constexpr size_t kMaxStemBytes = 64;  // longer "words" (hashes, URLs) are kept as they are
 
-bool is_apostrophe(int32_t cp) { return cp == '\'' || cp == 0x2019 || cp == 0x02BC; }
+bool is_apostrophe(int32_t cp) {
+  return cp == '\'' || cp == 0x2019 || cp == 0x02BC;
+}
 
 bool is_word_char(int32_t cp) {
   if (cp < 0x80) {
@@ -100,7 +102,8 @@ bool strip_marks(std::string_view word, std::string& out) {
     }
     size_t len = 0;
     int32_t cp = next_cp(word, i, &len);
-    append_mapped(out, cp, UTF8PROC_COMPAT | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
+    append_mapped(out, cp,
+                  UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
     changed = true;
     i += len;
   }
@@ -111,20 +114,19 @@ bool strip_marks(std::string_view word, std::string& out) {
 // English retrieval. Only used when the collection asks for stopwords.
 const std::unordered_set<std::string_view>& stopwords_for(const std::string& language) {
   static const std::unordered_set<std::string_view> fr = {
-      "au",    "aux",  "avec", "ce",   "ces",  "dans",  "de",    "des",   "du",   "elle",
-      "en",    "et",   "eux",  "il",   "ils",  "je",    "la",    "le",    "les",  "leur",
-      "lui",   "ma",   "mais", "me",   "même", "mes",   "moi",   "mon",   "ne",   "nos",
-      "notre", "nous", "on",   "ou",   "par",  "pas",   "pour",  "qu",    "que",  "qui",
-      "sa",    "se",   "ses",  "son",  "sur",  "ta",    "te",    "tes",   "toi",  "ton",
-      "tu",    "un",   "une",  "vos",  "votre", "vous", "c",     "d",     "j",    "l",
-      "à",     "m",    "n",    "s",    "t",    "y",     "est",   "sont",  "été",  "être",
-      "avoir", "ai",   "as",   "a",    "ont",  "cette", "cet",   "ceci",  "cela", "ça"};
+      "au",   "aux", "avec", "ce",    "ces", "dans", "de",    "des",  "du",  "elle", "en",    "et",
+      "eux",  "il",  "ils",  "je",    "la",  "le",   "les",   "leur", "lui", "ma",   "mais",  "me",
+      "même", "mes", "moi",  "mon",   "ne",  "nos",  "notre", "nous", "on",  "ou",   "par",   "pas",
+      "pour", "qu",  "que",  "qui",   "sa",  "se",   "ses",   "son",  "sur", "ta",   "te",    "tes",
+      "toi",  "ton", "tu",   "un",    "une", "vos",  "votre", "vous", "c",   "d",    "j",     "l",
+      "à",    "m",   "n",    "s",     "t",   "y",    "est",   "sont", "été", "être", "avoir", "ai",
+      "as",   "a",   "ont",  "cette", "cet", "ceci", "cela",  "ça"};
   static const std::unordered_set<std::string_view> en = {
-      "a",    "an",   "and",  "are",  "as",    "at",    "be",    "but",  "by",   "for",
-      "if",   "in",   "into", "is",   "it",    "no",    "not",   "of",   "on",   "or",
-      "such", "that", "the",  "their", "then", "there", "these", "they", "this", "to",
-      "was",  "will", "with", "what", "which", "how",   "are",   "from", "been", "were",
-      "have", "has",  "had",  "can",  "do",    "does",  "any",   "its",  "so",   "an"};
+      "a",    "an",   "and",  "are",   "as",    "at",    "be",    "but",  "by",   "for",
+      "if",   "in",   "into", "is",    "it",    "no",    "not",   "of",   "on",   "or",
+      "such", "that", "the",  "their", "then",  "there", "these", "they", "this", "to",
+      "was",  "will", "with", "what",  "which", "how",   "are",   "from", "been", "were",
+      "have", "has",  "had",  "can",   "do",    "does",  "any",   "its",  "so",   "an"};
   static const std::unordered_set<std::string_view> none;
   if (language == "fr") return fr;
   if (language == "en") return en;
@@ -168,9 +170,9 @@ int Analyzer::finish_word(std::string_view text, size_t begin, size_t end, const
   if (options_.stopwords && stopwords_for(options_.language).count(folded_) != 0) return 0;
   std::string_view term = folded_;
   if (stemmer_ && folded_.size() <= kMaxStemBytes) {
-    const sb_symbol* s = sb_stemmer_stem(stemmer_->handle,
-                                         reinterpret_cast<const sb_symbol*>(folded_.data()),
-                                         static_cast<int>(folded_.size()));
+    const sb_symbol* s =
+        sb_stemmer_stem(stemmer_->handle, reinterpret_cast<const sb_symbol*>(folded_.data()),
+                        static_cast<int>(folded_.size()));
     if (s != nullptr) {
       term = std::string_view(reinterpret_cast<const char*>(s),
                               static_cast<size_t>(sb_stemmer_length(stemmer_->handle)));

@@ -45,8 +45,8 @@ class Analyzer {
   AnalyzerOptions options_;
   struct Stemmer;
   std::unique_ptr<Stemmer> stemmer_;
-  std::string folded_;   // scratch: the case-folded word
-  std::string stripped_; // scratch: the stem without diacritics
+  std::string folded_;    // scratch: the case-folded word
+  std::string stripped_;  // scratch: the stem without diacritics
 };
 
 // True for the French elided forms that precede an apostrophe (l, d, qu, jusqu, …).

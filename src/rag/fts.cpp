@@ -45,19 +45,20 @@ int tok_create(void* /*ctx*/, const char** args, int nargs, Fts5Tokenizer** out)
   }
 }
 
-void tok_delete(Fts5Tokenizer* t) { delete reinterpret_cast<TokenizerInstance*>(t); }
+void tok_delete(Fts5Tokenizer* t) {
+  delete reinterpret_cast<TokenizerInstance*>(t);
+}
 
 int tok_tokenize(Fts5Tokenizer* t, void* ctx, int /*flags*/, const char* text, int ntext,
                  int (*token)(void*, int, const char*, int, int, int)) {
   auto* self = reinterpret_cast<TokenizerInstance*>(t);
   if (ntext <= 0 || text == nullptr) return SQLITE_OK;
   try {
-    return self->analyzer.analyze(
-        std::string_view(text, static_cast<size_t>(ntext)),
-        [&](std::string_view term, size_t begin, size_t end) {
-          return token(ctx, 0, term.data(), static_cast<int>(term.size()),
-                       static_cast<int>(begin), static_cast<int>(end));
-        });
+    return self->analyzer.analyze(std::string_view(text, static_cast<size_t>(ntext)),
+                                  [&](std::string_view term, size_t begin, size_t end) {
+                                    return token(ctx, 0, term.data(), static_cast<int>(term.size()),
+                                                 static_cast<int>(begin), static_cast<int>(end));
+                                  });
   } catch (const std::bad_alloc&) {
     return SQLITE_NOMEM;
   }

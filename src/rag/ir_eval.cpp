@@ -39,7 +39,8 @@ std::vector<GlasgowRecord> read_glasgow(const std::string& path) {
         GlasgowRecord r;
         std::istringstream s(line.substr(2));
         s >> r.id;
-        if (r.id.empty()) throw InputError(path + ":" + std::to_string(lineno) + ": .I without an id");
+        if (r.id.empty())
+          throw InputError(path + ":" + std::to_string(lineno) + ": .I without an id");
         out.push_back(std::move(r));
         field = 0;
       } else {
@@ -141,7 +142,7 @@ IrCollection read_squad(const std::string& path, bool index_titles) {
     std::string title = article.value("title", "");
     bool by_article = article.contains("id");
     std::string article_id = by_article ? "a" + article["id"].dump() : "";
-    IrDocument article_doc{article_id, index_titles ? title : "", ""};
+    IrDocument article_doc{article_id, "", ""};
     for (const auto& p : article.value("paragraphs", nlohmann::json::array())) {
       std::string context = p.value("context", "");
       std::string doc_id = by_article ? article_id : "p" + std::to_string(paragraph_no++);
@@ -212,7 +213,10 @@ Metrics evaluate(const IrCollection& collection, const EvalOptions& options) {
     for (const auto& d : collection.documents) {
       doc.bind(1, c.id).bind(2, d.id).run();
       doc.reset();
-      chunk.bind(1, static_cast<int64_t>(sqlite3_last_insert_rowid(kb.db()))).bind(2, c.id).bind(3, d.title).bind(4, d.body);
+      chunk.bind(1, static_cast<int64_t>(sqlite3_last_insert_rowid(kb.db())))
+          .bind(2, c.id)
+          .bind(3, d.title)
+          .bind(4, d.body);
       chunk.run();
       chunk.reset();
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,10 @@ std::vector<IrQuery> read_glasgow_queries(const std::string& path, bool by_posit
 // "cisi" (`q d 0 0.0`, binary), "trec" (`q 0 d rel`, rel > 0 relevant, gain = rel).
 Qrels read_qrels(const std::string& path, const std::string& format);
 
-// SQuAD: each question's relevant document is its paragraph; when articles carry an
-// `id` (the CNIL FAQ), an article is one document judged by that id.
+// SQuAD: each question's relevant document is its paragraph, the article title indexed
+// as the paragraph's title when `index_titles` (as a heading path is for a chunk). When
+// articles carry an `id` (the CNIL FAQ), an article is one document judged by that id
+// and its title, being the question itself, is never indexed.
 IrCollection read_squad(const std::string& path, bool index_titles);
 
 struct Metrics {
@@ -59,8 +62,8 @@ Metrics score_ranking(const std::vector<std::string>& ranking,
                       const std::map<std::string, double>& judged);
 
 struct EvalOptions {
-  AnalyzerOptions analysis;
-  Bm25Params bm25;
+  AnalyzerOptions analysis{"en", true, true};
+  std::optional<Bm25Params> bm25;  // unset: default_bm25(analysis.language)
   PrfParams prf;
   size_t depth = 1000;
 };

@@ -57,7 +57,18 @@ std::vector<QueryTerm> query_terms(Analyzer& analyzer, const std::string& text) 
 
 }  // namespace
 
-std::string Hit::citation() const { return location.empty() ? source : source + " › " + location; }
+Bm25Params default_bm25(const std::string& language) {
+  Bm25Params p;
+  if (language == "en") {
+    p.k1 = 2.0;
+    p.title_weight = 2.0;
+  }
+  return p;
+}
+
+std::string Hit::citation() const {
+  return location.empty() ? source : source + " › " + location;
+}
 
 std::vector<std::pair<int64_t, double>> reciprocal_rank_fusion(
     const std::vector<std::vector<int64_t>>& rankings, const std::vector<double>& weights,
@@ -99,8 +110,9 @@ struct Retriever::Impl {
   std::vector<Collection> allowed(const SearchOptions& o) const {
     for (const auto& l : o.labels) check_label(l);
     if (o.labels.empty()) return {};
-    std::string sql = "SELECT id, name, label, language, stem, stopwords FROM collections WHERE label IN (" +
-                      placeholders(o.labels.size()) + ")";
+    std::string sql =
+        "SELECT id, name, label, language, stem, stopwords FROM collections WHERE label IN (" +
+        placeholders(o.labels.size()) + ")";
     if (!o.collections.empty()) sql += " AND name IN (" + placeholders(o.collections.size()) + ")";
     Stmt s(kb.db(), sql);
     int i = 1;
@@ -127,17 +139,19 @@ struct Retriever::Impl {
     std::string fts = fts_table_name(c.id);
     std::string match;
     for (const auto& t : terms) match += (match.empty() ? "" : " OR ") + quote_fts(t.surface);
-    std::string sql = "SELECT rowid, tq_bm25(" + fts + ", ?, ?, ?, ?) AS s FROM " + fts +
-                      " WHERE " + fts + " MATCH ? AND EXISTS (SELECT 1 FROM collections WHERE id = " +
-                      std::to_string(c.id) + " AND label IN (" + placeholders(o.labels.size()) + "))";
+    std::string sql =
+        "SELECT rowid, tq_bm25(" + fts + ", ?, ?, ?, ?) AS s FROM " + fts + " WHERE " + fts +
+        " MATCH ? AND EXISTS (SELECT 1 FROM collections WHERE id = " + std::to_string(c.id) +
+        " AND label IN (" + placeholders(o.labels.size()) + "))";
     for (size_t i = 0; i < o.field_filters.size(); ++i) {
       sql += " AND rowid IN (SELECT id FROM chunks WHERE json_extract(fields, ?) = ?)";
     }
     sql += " ORDER BY s DESC, rowid LIMIT ?";
     Stmt s(kb.db(), sql);
+    const Bm25Params p = o.bm25 ? *o.bm25 : default_bm25(c.analysis.language);
     std::ostringstream colw;
-    colw << o.bm25.title_weight << "," << o.bm25.body_weight;
-    s.bind(1, o.bm25.k1).bind(2, o.bm25.b).bind(3, colw.str()).bind(4, join_weights(terms));
+    colw << p.title_weight << "," << p.body_weight;
+    s.bind(1, p.k1).bind(2, p.b).bind(3, colw.str()).bind(4, join_weights(terms));
     s.bind(5, match);
     int i = 6;
     for (const auto& l : o.labels) s.bind(i++, l);
@@ -201,18 +215,30 @@ struct Retriever::Impl {
     double n = static_cast<double>(std::max<int64_t>(rows.int64(0), 1));
     Stmt df(kb.db(), "SELECT doc FROM " + vocab + " WHERE term = ?");
     std::vector<std::pair<double, const std::string*>> ranked;
-    ranked.reserve(model.size());
-    for (auto& [term, st] : model) {
+    // Document frequencies cost a doclist walk each: only the terms most weighted by
+    // the relevance model (10 per expansion term wanted) are candidates.
+    std::vector<std::pair<double, const std::string*>> candidates;
+    candidates.reserve(model.size());
+    for (auto& [term, st] : model) candidates.emplace_back(st.rel, &term);
+    size_t ncand = std::min(candidates.size(), static_cast<size_t>(std::max(prf.terms, 0)) * 10);
+    std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(ncand),
+                      candidates.end(),
+                      [](const auto& a, const auto& b) { return a.first > b.first; });
+    candidates.resize(ncand);
+    ranked.reserve(ncand);
+    for (const auto& [rel, term_ptr] : candidates) {
+      const std::string& term = *term_ptr;
+      const auto& st = model[term];
       df.bind(1, term);
       double dfv = df.step() ? static_cast<double>(df.int64(0)) : 1.0;
       df.reset();
       double idf = std::log((n + 1.0) / (dfv + 0.5));
       if (idf <= 0) continue;
-      ranked.emplace_back(st.rel * idf, &term);
+      ranked.emplace_back(st.rel * idf, term_ptr);
     }
     size_t nterms = std::min(ranked.size(), static_cast<size_t>(std::max(prf.terms, 0)));
-    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(nterms), ranked.end(),
-                      [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(nterms),
+                      ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     double exp_total = 0;
     for (size_t i = 0; i < nterms; ++i) exp_total += ranked[i].first;
     double orig_total = 0;
@@ -243,7 +269,8 @@ struct Retriever::Impl {
     for (const auto& c : allowed(o)) {
       Analyzer& analyzer = analyzer_for(c);
       auto terms = query_terms(analyzer, query);
-      auto first = bm25(c, terms, o, o.prf.enabled ? std::max(depth, static_cast<size_t>(o.prf.docs)) : depth);
+      auto first = bm25(c, terms, o,
+                        o.prf.enabled ? std::max(depth, static_cast<size_t>(o.prf.docs)) : depth);
       if (o.prf.enabled && !first.empty()) {
         auto expanded = expand(c, analyzer, terms, first, o.prf);
         first = bm25(c, expanded, o, depth);
@@ -286,7 +313,8 @@ std::vector<Hit> Retriever::search(const std::string& query, const SearchOptions
     std::vector<int64_t> b;
     for (const auto& r : ranked) a.push_back(r.first);
     for (const auto& r : dense) b.push_back(r.first);
-    ranked = reciprocal_rank_fusion({a, b}, {impl_->fusion.bm25, impl_->fusion.dense}, impl_->fusion.k);
+    ranked =
+        reciprocal_rank_fusion({a, b}, {impl_->fusion.bm25, impl_->fusion.dense}, impl_->fusion.k);
   }
   // Hydrate; the label check is repeated here so that a dense index can never leak a
   // chunk from a collection the caller may not read.
@@ -325,9 +353,9 @@ std::vector<Hit> Retriever::search(const std::string& query, const SearchOptions
       std::string match;
       Collection c;
       c.id = cid;
-      for (const auto& t : query_terms(*std::make_unique<Analyzer>(
-                                           impl_->kb.find_collection(h.collection)->analysis),
-                                       query)) {
+      for (const auto& t : query_terms(
+               *std::make_unique<Analyzer>(impl_->kb.find_collection(h.collection)->analysis),
+               query)) {
         match += (match.empty() ? "" : " OR ") + quote_fts(t.surface);
       }
       if (!match.empty()) {

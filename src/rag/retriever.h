@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ struct Bm25Params {
   double title_weight = 1.0;
   double body_weight = 1.0;
 };
+
+// Defaults tuned on the public collections (docs/ARCHITECTURE.md, "Knowledge base"):
+// English (Cranfield, CISI) k1 = 2.0 with titles weighted 2; French (PIAF, CNIL FAQ) the
+// classic k1 = 1.2, b = 0.75.
+Bm25Params default_bm25(const std::string& language);
 
 // RM3: the top `docs` hits of the first query give a relevance model; its best `terms`
 // terms (by feedback weight × idf) are added, mixed with the query's own terms with
@@ -58,7 +64,7 @@ struct SearchOptions {
   std::vector<std::string> collections;  // empty: every collection the labels allow
   std::vector<std::string> labels = {"public"};
   std::map<std::string, std::string> field_filters;  // fields.<key> == value
-  Bm25Params bm25;
+  std::optional<Bm25Params> bm25;  // unset: default_bm25 of each collection's language
   PrfParams prf;
   bool with_text = false;  // fill Hit::text (the whole chunk)
   bool with_snippet = true;

@@ -11,7 +11,9 @@ Stmt::Stmt(sqlite3* db, std::string_view sql) : db_(db) {
   }
 }
 
-Stmt::~Stmt() { sqlite3_finalize(st_); }
+Stmt::~Stmt() {
+  sqlite3_finalize(st_);
+}
 
 Stmt& Stmt::bind(int i, int64_t v) {
   sqlite3_bind_int64(st_, i, v);
@@ -50,14 +52,20 @@ void Stmt::reset() {
   sqlite3_clear_bindings(st_);
 }
 
-int64_t Stmt::int64(int col) const { return sqlite3_column_int64(st_, col); }
-double Stmt::real(int col) const { return sqlite3_column_double(st_, col); }
+int64_t Stmt::int64(int col) const {
+  return sqlite3_column_int64(st_, col);
+}
+double Stmt::real(int col) const {
+  return sqlite3_column_double(st_, col);
+}
 std::string Stmt::text(int col) const {
   const auto* p = sqlite3_column_text(st_, col);
   if (p == nullptr) return {};
   return {reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col))};
 }
-bool Stmt::is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+bool Stmt::is_null(int col) const {
+  return sqlite3_column_type(st_, col) == SQLITE_NULL;
+}
 
 void exec(sqlite3* db, std::string_view sql) {
   char* err = nullptr;
@@ -69,7 +77,9 @@ void exec(sqlite3* db, std::string_view sql) {
   }
 }
 
-Transaction::Transaction(sqlite3* db) : db_(db) { exec(db, "BEGIN IMMEDIATE"); }
+Transaction::Transaction(sqlite3* db) : db_(db) {
+  exec(db, "BEGIN IMMEDIATE");
+}
 Transaction::~Transaction() {
   if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }

@@ -89,7 +89,9 @@ KnowledgeBase::KnowledgeBase(const std::string& path) {
   try {
     sqlite3_busy_timeout(db_, 10000);
     register_fts_extensions(db_);
-    exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    exec(db_,
+         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+         " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
     migrate();
   } catch (...) {
     sqlite3_close(db_);
@@ -98,7 +100,9 @@ KnowledgeBase::KnowledgeBase(const std::string& path) {
   }
 }
 
-KnowledgeBase::~KnowledgeBase() { sqlite3_close(db_); }
+KnowledgeBase::~KnowledgeBase() {
+  sqlite3_close(db_);
+}
 
 int KnowledgeBase::schema_version() const {
   Stmt s(db_, "SELECT max(version) FROM schema_version");
@@ -106,7 +110,9 @@ int KnowledgeBase::schema_version() const {
 }
 
 void KnowledgeBase::migrate() {
-  exec(db_, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL, applied_at TEXT NOT NULL)");
+  exec(db_,
+       "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL, applied_at TEXT NOT "
+       "NULL)");
   const auto& steps = schema_migrations();
   int have = schema_version();
   if (have > static_cast<int>(steps.size())) {
@@ -156,12 +162,15 @@ Collection KnowledgeBase::ensure_collection(const std::string& name, const std::
   analysis.language = normalize_language(analysis.language);
   if (auto c = find_collection(name)) {
     if (!(c->analysis == analysis)) {
-      throw InputError("collection '" + name + "' is analysed as language " +
-                       c->analysis.language + (c->analysis.stem ? " stemmed" : " unstemmed") +
+      throw InputError("collection '" + name + "' is analysed as language " + c->analysis.language +
+                       (c->analysis.stem ? " stemmed" : " unstemmed") +
                        ": use the same options, or `triptyque kb rm " + name + "` first");
     }
     if (c->label != label) {
-      Stmt(db_, "UPDATE collections SET label = ? WHERE id = ?").bind(1, label).bind(2, c->id).run();
+      Stmt(db_, "UPDATE collections SET label = ? WHERE id = ?")
+          .bind(1, label)
+          .bind(2, c->id)
+          .run();
       c->label = label;
     }
     return *c;
@@ -182,12 +191,15 @@ Collection KnowledgeBase::ensure_collection(const std::string& name, const std::
   std::string cid = std::to_string(id);
   exec(db_, "CREATE VIRTUAL TABLE " + fts +
                 " USING fts5(title, body, content='chunks', content_rowid='id', tokenize='" +
-                fts_tokenize_arg(analysis) + "');"
-                "CREATE TRIGGER " + fts + "_ai AFTER INSERT ON chunks WHEN new.collection_id = " +
-                cid + " BEGIN INSERT INTO " + fts +
+                fts_tokenize_arg(analysis) +
+                "');"
+                "CREATE TRIGGER " +
+                fts + "_ai AFTER INSERT ON chunks WHEN new.collection_id = " + cid +
+                " BEGIN INSERT INTO " + fts +
                 "(rowid, title, body) VALUES(new.id, new.title, new.body); END;"
-                "CREATE TRIGGER " + fts + "_ad AFTER DELETE ON chunks WHEN old.collection_id = " +
-                cid + " BEGIN INSERT INTO " + fts + "(" + fts +
+                "CREATE TRIGGER " +
+                fts + "_ad AFTER DELETE ON chunks WHEN old.collection_id = " + cid +
+                " BEGIN INSERT INTO " + fts + "(" + fts +
                 ", rowid, title, body) VALUES('delete', old.id, old.title, old.body); END;");
   tx.commit();
   return *find_collection(name);
@@ -250,7 +262,8 @@ PutOutcome KnowledgeBase::put_document(const Collection& c, const DocumentInput&
   int64_t ordinal = 0;
   for (const auto& ch : doc.chunks) {
     ins.bind(1, doc_id).bind(2, c.id).bind(3, ordinal++).bind(4, ch.title).bind(5, ch.body);
-    ins.bind(6, ch.location).bind(7, ch.fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    ins.bind(6, ch.location)
+        .bind(7, ch.fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     ins.run();
     ins.reset();
   }

@@ -16,8 +16,7 @@ TEST(Analyzer, FoldsCaseAndDiacriticsWithoutStemming) {
 
 TEST(Analyzer, SplitsFrenchElisionsWithBothApostrophes) {
   Analyzer a({"fr", false, false});
-  EXPECT_EQ(a.terms("l'avion d’Air jusqu'à qu'il lorsqu'on"),
-            (V{"avion", "air", "a", "il", "on"}));
+  EXPECT_EQ(a.terms("l'avion d’Air jusqu'à qu'il lorsqu'on"), (V{"avion", "air", "a", "il", "on"}));
   // A prefix that is not an elided article stays a word of its own.
   EXPECT_EQ(a.terms("aujourd'hui"), (V{"aujourd", "hui"}));
 }
@@ -56,7 +55,9 @@ TEST(Analyzer, OffsetsPointAtTheSurfaceWord) {
 
 TEST(Analyzer, InvalidUtf8NeverStopsTheScan) {
   Analyzer a({"fr", true, false});
-  EXPECT_EQ(a.terms(std::string("abc\xff\xfe" "def")), (V{"abc", "def"}));
+  EXPECT_EQ(a.terms(std::string("abc\xff\xfe"
+                                "def")),
+            (V{"abc", "def"}));
 }
 
 }  // namespace

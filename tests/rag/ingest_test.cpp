@@ -4,10 +4,10 @@
 
 #include <fstream>
 
+#include "core/error.h"
 #include "rag/ingest/ingester.h"
 #include "rag/ingest/sha256.h"
 #include "rag/retriever.h"
-#include "core/error.h"
 #include "support/gold.h"
 #include "support/run.h"
 
@@ -30,7 +30,9 @@ TEST(Sha256, KnownVectors) {
 }
 
 TEST(Parsers, MarkdownKeepsTheHeadingPath) {
-  auto d = parse_markdown("# Guide\n\nIntro.\n\n## Livraison\n\nSous **48 h**.\n\n### Délais\n\nVoir [la page](http://x).\n");
+  auto d = parse_markdown(
+      "# Guide\n\nIntro.\n\n## Livraison\n\nSous **48 h**.\n\n### Délais\n\nVoir [la "
+      "page](http://x).\n");
   ASSERT_EQ(d.sections.size(), 3U);
   EXPECT_EQ(d.title, "Guide");
   EXPECT_EQ(d.sections[1].heading, "Guide > Livraison");
@@ -61,7 +63,6 @@ TEST(Parsers, CsvQuotingPerRfc4180) {
   EXPECT_THROW(read_csv_rows("a,b\n\"open,1\n", ','), InputError);
 }
 
-
 TEST(Parsers, EmlMultipartQuotedPrintableBase64Latin1) {
   // Subject: RFC 2047 Q-encoded ISO-8859-1 ("Réclamation"); a text/plain part in
   // quoted-printable ISO-8859-1 ("=E9" = é); an HTML alternative ignored; a base64
@@ -80,7 +81,8 @@ TEST(Parsers, EmlMultipartQuotedPrintableBase64Latin1) {
       "Le colis est arriv=E9 ab=EEm=E9, je souhaite un =\r\nremboursement.\r\n"
       "--INNER\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n<p>HTML version</p>\r\n"
       "--INNER--\r\n"
-      "--OUTER\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+      "--OUTER\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: "
+      "base64\r\n\r\n"
       "TWVyY2kgZCdhdmFuY2U=\r\n"
       "--OUTER\r\nContent-Type: application/pdf; name=\"facture.pdf\"\r\n"
       "Content-Disposition: attachment; filename=\"facture.pdf\"\r\n"
@@ -91,7 +93,8 @@ TEST(Parsers, EmlMultipartQuotedPrintableBase64Latin1) {
   EXPECT_EQ(d.metadata["attachments"][0], "facture.pdf");
   ASSERT_EQ(d.sections.size(), 1U);
   const auto& t = d.sections[0].text;
-  EXPECT_NE(t.find("Le colis est arrivé abîmé, je souhaite un remboursement."), std::string::npos) << t;
+  EXPECT_NE(t.find("Le colis est arrivé abîmé, je souhaite un remboursement."), std::string::npos)
+      << t;
   EXPECT_NE(t.find("Merci d'avance"), std::string::npos);
   EXPECT_EQ(t.find("HTML version"), std::string::npos);
   EXPECT_NE(t.find("Subject: Réclamation commande"), std::string::npos);
@@ -101,22 +104,27 @@ TEST(Parsers, MalformedEmlIsAnInputError) {
   EXPECT_THROW(parse_eml("this is not an e-mail\nat all"), InputError);
   EXPECT_THROW(parse_eml("From: a@b\nContent-Type: multipart/mixed; boundary=X\n\nno parts here\n"),
                InputError);
-  EXPECT_THROW(parse_eml("From: a@b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n%%%%\n"),
-               InputError);
+  EXPECT_THROW(
+      parse_eml("From: a@b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n%%%%\n"),
+      InputError);
 }
 
 TEST(Ingest, MalformedFilesAreReportedAndSkippedTheRestGoesIn) {
   auto dir = test::scratch_dir("rag_ingest_bad");
   auto docs = dir / "docs";
   fs::create_directories(docs);
-  write(docs / "good.md", "# Retours\n\nVous disposez de quatorze jours pour renvoyer un article.\n");
+  write(docs / "good.md",
+        "# Retours\n\nVous disposez de quatorze jours pour renvoyer un article.\n");
   write(docs / "good.txt", "Les frais de port sont offerts dès 50 €.\n");
   write(docs / "broken.pdf", "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\ngarbage\n");
   write(docs / "broken.csv", "Handle,Title\nx,\"unterminated\n");
   write(docs / "broken.eml", "no headers here\njust text\n");
-  write(docs / "catalog.jsonl", "{\"id\": \"a1\", \"title\": \"Théière\", \"description\": \"<b>Fonte</b> émaillée\", \"price\": 39.9}\n");
+  write(docs / "catalog.jsonl",
+        "{\"id\": \"a1\", \"title\": \"Théière\", \"description\": \"<b>Fonte</b> émaillée\", "
+        "\"price\": 39.9}\n");
   auto kb = (dir / "kb.sqlite").string();
-  auto r = test::run({test::cli_path(), "ingest", docs.string(), "--collection", "c", "--kb", kb, "--json"});
+  auto r = test::run(
+      {test::cli_path(), "ingest", docs.string(), "--collection", "c", "--kb", kb, "--json"});
   EXPECT_EQ(r.exit_code, 2) << r.err;  // some files failed
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["failed"], 3);
@@ -132,7 +140,8 @@ TEST(Ingest, MalformedFilesAreReportedAndSkippedTheRestGoesIn) {
   EXPECT_EQ(status["catalog.jsonl"], "added");
   EXPECT_EQ(status["broken.pdf"], "failed");
   EXPECT_NE(error["broken.pdf"].find("PDF"), std::string::npos) << error["broken.pdf"];
-  EXPECT_NE(error["broken.csv"].find("unterminated quoted field starting on line 2"), std::string::npos)
+  EXPECT_NE(error["broken.csv"].find("unterminated quoted field starting on line 2"),
+            std::string::npos)
       << error["broken.csv"];
   EXPECT_NE(error["broken.eml"].find("not an e-mail"), std::string::npos) << error["broken.eml"];
   auto s = test::run({test::cli_path(), "search", "théière fonte", "--kb", kb, "--json"});

@@ -1,9 +1,9 @@
 // The store on real SQLite files: idempotent ingestion, replacement, migrations, access
 // labels enforced in SQL, and a SIGKILLed ingestion that leaves the store consistent.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,10 +11,10 @@
 #include <fstream>
 #include <thread>
 
+#include "core/error.h"
 #include "rag/retriever.h"
 #include "rag/sqlite_util.h"
 #include "rag/store.h"
-#include "core/error.h"
 #include "support/gold.h"
 #include "support/run.h"
 
@@ -44,7 +44,8 @@ TEST(Store, IdempotentByHashAndReplacesChangedDocuments) {
   auto c = kb.ensure_collection("faq", "public", {"fr", true, false});
   EXPECT_EQ(kb.put_document(c, doc("a.md", "h1", {"les chevaux", "l'avion"})), PutOutcome::added);
   auto gen = kb.generation();
-  EXPECT_EQ(kb.put_document(c, doc("a.md", "h1", {"les chevaux", "l'avion"})), PutOutcome::unchanged);
+  EXPECT_EQ(kb.put_document(c, doc("a.md", "h1", {"les chevaux", "l'avion"})),
+            PutOutcome::unchanged);
   EXPECT_EQ(kb.generation(), gen);
   EXPECT_EQ(count(kb, "SELECT count(*) FROM chunks"), 2);
   EXPECT_EQ(kb.put_document(c, doc("a.md", "h2", {"un bateau"})), PutOutcome::replaced);
@@ -157,8 +158,17 @@ TEST(Store, KilledIngestionLeavesAConsistentResumableStore) {
     }
   }
   auto kb = (dir / "kb.sqlite").string();
-  std::vector<std::string> argv = {test::cli_path(), "ingest", docs.string(), "--collection",
-                                   "docs", "--kb", kb, "--chunk-words", "40", "--overlap-words", "0"};
+  std::vector<std::string> argv = {test::cli_path(),
+                                   "ingest",
+                                   docs.string(),
+                                   "--collection",
+                                   "docs",
+                                   "--kb",
+                                   kb,
+                                   "--chunk-words",
+                                   "40",
+                                   "--overlap-words",
+                                   "0"};
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -179,7 +189,8 @@ TEST(Store, KilledIngestionLeavesAConsistentResumableStore) {
       sqlite3* db = nullptr;
       if (sqlite3_open_v2(kb.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
         sqlite3_stmt* st = nullptr;
-        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM documents", -1, &st, nullptr) == SQLITE_OK &&
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM documents", -1, &st, nullptr) ==
+                SQLITE_OK &&
             sqlite3_step(st) == SQLITE_ROW) {
           seen = sqlite3_column_int64(st, 0);
         }
@@ -199,8 +210,9 @@ TEST(Store, KilledIngestionLeavesAConsistentResumableStore) {
     EXPECT_GT(docs_before, 0);
     EXPECT_LT(docs_before, kFiles);
     // Every committed document is whole: all 30 paragraphs' chunks are there.
-    EXPECT_EQ(count(store, "SELECT count(*) FROM documents d WHERE (SELECT count(*) FROM chunks k "
-                           "WHERE k.document_id = d.id) = 0"),
+    EXPECT_EQ(count(store,
+                    "SELECT count(*) FROM documents d WHERE (SELECT count(*) FROM chunks k "
+                    "WHERE k.document_id = d.id) = 0"),
               0);
   }
   auto rerun = test::run(argv);
@@ -209,8 +221,9 @@ TEST(Store, KilledIngestionLeavesAConsistentResumableStore) {
   EXPECT_EQ(count(store, "SELECT count(*) FROM documents"), kFiles);
   EXPECT_EQ(count(store, "SELECT count(DISTINCT source) FROM documents"), kFiles);
   int64_t chunks = count(store, "SELECT count(*) FROM chunks");
-  EXPECT_EQ(count(store, "SELECT count(*) FROM (SELECT document_id, ordinal FROM chunks GROUP BY 1, 2)"),
-            chunks);
+  EXPECT_EQ(
+      count(store, "SELECT count(*) FROM (SELECT document_id, ordinal FROM chunks GROUP BY 1, 2)"),
+      chunks);
   std::string fts = fts_table_name(store.find_collection("docs")->id);
   // The FTS index holds exactly the chunks: SQLite's own integrity check of it.
   exec(store.db(), "INSERT INTO " + fts + "(" + fts + ", rank) VALUES('integrity-check', 1)");

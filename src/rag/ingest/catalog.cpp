@@ -29,9 +29,14 @@ int find_column(const std::vector<std::string>& header, const std::vector<std::s
 // Canonical field names for Shopify's columns, so that filters read naturally.
 std::string field_name(const std::string& column) {
   static const std::map<std::string, std::string> kShopify = {
-      {"Vendor", "vendor"},       {"Type", "type"},          {"Tags", "tags"},
-      {"Variant SKU", "sku"},     {"Variant Price", "price"}, {"Handle", "handle"},
-      {"Variant Compare At Price", "compare_at_price"},      {"Published", "published"},
+      {"Vendor", "vendor"},
+      {"Type", "type"},
+      {"Tags", "tags"},
+      {"Variant SKU", "sku"},
+      {"Variant Price", "price"},
+      {"Handle", "handle"},
+      {"Variant Compare At Price", "compare_at_price"},
+      {"Published", "published"},
       {"Variant Barcode", "barcode"}};
   auto it = kShopify.find(column);
   return it != kShopify.end() ? it->second : column;
@@ -171,10 +176,12 @@ ParsedDocument parse_csv(std::string_view data, char sep, const CatalogMapping& 
       const auto& v = row[static_cast<size_t>(c)];
       if (v.empty()) continue;
       std::string text = html_to_text(v);
-      if (item.body.find(text) == std::string::npos) item.body += (item.body.empty() ? "" : "\n") + text;
+      if (item.body.find(text) == std::string::npos)
+        item.body += (item.body.empty() ? "" : "\n") + text;
     }
     for (int c : field_cols) {
-      add_field(item.fields, field_name(header[static_cast<size_t>(c)]), row[static_cast<size_t>(c)]);
+      add_field(item.fields, field_name(header[static_cast<size_t>(c)]),
+                row[static_cast<size_t>(c)]);
     }
   }
   // Searchable text of the structured fields that describe the product.
@@ -190,7 +197,8 @@ ParsedDocument parse_csv(std::string_view data, char sep, const CatalogMapping& 
   return d;
 }
 
-ParsedDocument parse_json_catalog(std::string_view data, bool lines, const CatalogMapping& mapping) {
+ParsedDocument parse_json_catalog(std::string_view data, bool lines,
+                                  const CatalogMapping& mapping) {
   std::vector<nlohmann::json> items;
   if (lines) {
     size_t pos = 0;
@@ -228,7 +236,8 @@ ParsedDocument parse_json_catalog(std::string_view data, bool lines, const Catal
   auto pick = [](const nlohmann::json& o, const std::string& preferred,
                  std::initializer_list<const char*> names) -> std::string {
     if (!preferred.empty()) {
-      return o.contains(preferred) && o[preferred].is_string() ? o[preferred].get<std::string>() : "";
+      return o.contains(preferred) && o[preferred].is_string() ? o[preferred].get<std::string>()
+                                                               : "";
     }
     for (const char* n : names) {
       if (o.contains(n) && o[n].is_string()) return o[n].get<std::string>();

@@ -50,8 +50,8 @@ void check_chunking(const ChunkingOptions& o) {
   if (o.max_words == 0) throw InputError("chunk size must be at least 1 word");
   if (o.overlap_words >= o.max_words) {
     throw InputError("chunk overlap (" + std::to_string(o.overlap_words) +
-                     " words) must be smaller than the chunk size (" +
-                     std::to_string(o.max_words) + ")");
+                     " words) must be smaller than the chunk size (" + std::to_string(o.max_words) +
+                     ")");
   }
 }
 

@@ -38,14 +38,22 @@ std::string decode_base64(std::string_view s) {
   int bits = 0;
   for (char c : s) {
     int v = -1;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+' || c == '-') v = 62;
-    else if (c == '/' || c == '_') v = 63;
-    else if (c == '=') break;
-    else if (c == ' ' || c == '\r' || c == '\n' || c == '\t') continue;
-    else throw InputError(std::string("invalid base64 character '") + c + "'");
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+' || c == '-')
+      v = 62;
+    else if (c == '/' || c == '_')
+      v = 63;
+    else if (c == '=')
+      break;
+    else if (c == ' ' || c == '\r' || c == '\n' || c == '\t')
+      continue;
+    else
+      throw InputError(std::string("invalid base64 character '") + c + "'");
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -249,14 +257,16 @@ void collect_multipart(const Part& part, const std::string& ct, int depth, Colle
     size_t pick = parts.size() - 1;
     for (size_t i = 0; i < parts.size(); ++i) {
       auto p = split_part(parts[i], false);
-      std::string t = p.headers.count("content-type") ? lower(p.headers.at("content-type")) : "text/plain";
+      std::string t =
+          p.headers.count("content-type") ? lower(p.headers.at("content-type")) : "text/plain";
       if (t.rfind("text/plain", 0) == 0) {
         pick = i;
         break;
       }
     }
     out.texts.insert(out.texts.end(), sub[pick].texts.begin(), sub[pick].texts.end());
-    for (auto& s : sub) out.attachments.insert(out.attachments.end(), s.attachments.begin(), s.attachments.end());
+    for (auto& s : sub)
+      out.attachments.insert(out.attachments.end(), s.attachments.begin(), s.attachments.end());
     return;
   }
   for (auto& s : sub) {
@@ -267,11 +277,11 @@ void collect_multipart(const Part& part, const std::string& ct, int depth, Colle
 
 void collect(const Part& part, int depth, Collected& out) {
   if (depth > kMaxDepth) throw InputError("MIME parts nested too deeply");
-  std::string ct = part.headers.count("content-type") ? part.headers.at("content-type") : "text/plain";
+  std::string ct =
+      part.headers.count("content-type") ? part.headers.at("content-type") : "text/plain";
   std::string type = lower(trim(ct.substr(0, ct.find(';'))));
-  std::string disposition = part.headers.count("content-disposition")
-                                ? part.headers.at("content-disposition")
-                                : "";
+  std::string disposition =
+      part.headers.count("content-disposition") ? part.headers.at("content-disposition") : "";
   if (lower(disposition).rfind("attachment", 0) == 0) {
     std::string name = header_param(disposition, "filename");
     out.attachments.push_back(name.empty() ? type : decode_words(name));

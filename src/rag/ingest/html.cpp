@@ -14,8 +14,8 @@ namespace tq::rag {
 namespace {
 
 bool is_hidden(const char* name) {
-  static const char* const kHidden[] = {"script", "style", "noscript", "template", "head",
-                                        "svg",    "iframe", "object", "canvas"};
+  static const char* const kHidden[] = {"script", "style",  "noscript", "template", "head",
+                                        "svg",    "iframe", "object",   "canvas"};
   for (const char* h : kHidden) {
     if (std::strcmp(name, h) == 0) return true;
   }
@@ -24,9 +24,10 @@ bool is_hidden(const char* name) {
 
 bool is_block(const char* name) {
   static const char* const kBlocks[] = {
-      "p",  "div", "br", "li", "ul", "ol", "tr", "table", "section", "article", "header",
-      "footer", "blockquote", "pre", "dd", "dt", "dl", "h1", "h2", "h3", "h4", "h5", "h6",
-      "td", "th", "hr", "main", "nav", "aside", "figure", "figcaption", "form"};
+      "p",       "div",     "br",     "li",     "ul",         "ol",     "tr",         "table",
+      "section", "article", "header", "footer", "blockquote", "pre",    "dd",         "dt",
+      "dl",      "h1",      "h2",     "h3",     "h4",         "h5",     "h6",         "td",
+      "th",      "hr",      "main",   "nav",    "aside",      "figure", "figcaption", "form"};
   for (const char* b : kBlocks) {
     if (std::strcmp(name, b) == 0) return true;
   }
@@ -93,6 +94,15 @@ struct Walker {
         doc.title = node_text(n);
         continue;
       }
+      if (std::strcmp(name, "head") == 0) {
+        for (xmlNode* c = n->children; c != nullptr; c = c->next) {
+          if (c->type == XML_ELEMENT_NODE && doc.title.empty() &&
+              std::strcmp(reinterpret_cast<const char*>(c->name), "title") == 0) {
+            doc.title = node_text(c);
+          }
+        }
+        continue;
+      }
       if (is_hidden(name)) continue;
       if (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && name[2] == 0) {
         flush();
@@ -140,10 +150,9 @@ std::string html_to_text(std::string_view html) {
     return std::string(html);
   }
   std::string wrapped = "<html><body>" + std::string(html) + "</body></html>";
-  htmlDocPtr doc = htmlReadMemory(wrapped.data(), static_cast<int>(wrapped.size()), nullptr,
-                                  "UTF-8",
-                                  HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                      HTML_PARSE_NONET);
+  htmlDocPtr doc = htmlReadMemory(
+      wrapped.data(), static_cast<int>(wrapped.size()), nullptr, "UTF-8",
+      HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
   if (doc == nullptr) return std::string(html);
   Walker w;
   w.walk(xmlDocGetRootElement(doc), 0);

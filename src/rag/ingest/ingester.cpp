@@ -19,9 +19,9 @@ std::string extension(const std::string& path) {
 }
 
 bool supported(const std::string& ext) {
-  static const char* const kExt[] = {".txt", ".text", ".md", ".markdown", ".html", ".htm",
-                                     ".csv", ".tsv",  ".json", ".jsonl", ".ndjson", ".pdf",
-                                     ".eml"};
+  static const char* const kExt[] = {".txt",    ".text", ".md",  ".markdown", ".html",
+                                     ".htm",    ".csv",  ".tsv", ".json",     ".jsonl",
+                                     ".ndjson", ".pdf",  ".eml"};
   return std::any_of(std::begin(kExt), std::end(kExt), [&](const char* e) { return ext == e; });
 }
 
@@ -37,10 +37,14 @@ std::string read_all(const std::string& path) {
 
 const char* to_string(FileResult::Status s) {
   switch (s) {
-    case FileResult::Status::added: return "added";
-    case FileResult::Status::replaced: return "replaced";
-    case FileResult::Status::unchanged: return "unchanged";
-    case FileResult::Status::failed: return "failed";
+    case FileResult::Status::added:
+      return "added";
+    case FileResult::Status::replaced:
+      return "replaced";
+    case FileResult::Status::unchanged:
+      return "unchanged";
+    case FileResult::Status::failed:
+      return "failed";
   }
   return "?";
 }
@@ -67,7 +71,8 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
     std::error_code ec;
     if (fs::is_directory(in, ec)) {
       std::vector<std::string> found;
-      for (const auto& e : fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied, ec)) {
+      for (const auto& e : fs::recursive_directory_iterator(
+               in, fs::directory_options::skip_permission_denied, ec)) {
         if (e.is_regular_file() && supported(extension(e.path().string()))) {
           found.push_back(e.path().string());
         }

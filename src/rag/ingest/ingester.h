@@ -16,7 +16,7 @@ namespace tq::rag {
 struct IngestOptions {
   std::string collection;
   std::string label = "internal";
-  AnalyzerOptions analysis{"fr", true, false};
+  AnalyzerOptions analysis{"fr", true, true};
   ChunkingOptions chunking;
   CatalogMapping catalog;
 };

@@ -27,7 +27,7 @@ struct ParsedDocument {
 
 // How catalogue columns map to chunks; the defaults recognise Shopify's product export.
 struct CatalogMapping {
-  std::string id_column;                // rows sharing this value form one item
+  std::string id_column;  // rows sharing this value form one item
   std::string title_column;
   std::vector<std::string> body_columns;
   std::vector<std::string> field_columns;  // empty: every other non-empty column
