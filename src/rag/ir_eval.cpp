@@ -184,6 +184,7 @@ Metrics score_ranking(const std::vector<std::string>& ranking,
     ap_sum += static_cast<double>(found) / static_cast<double>(rank);
   }
   std::vector<double> gains;
+  gains.reserve(judged.size());
   for (const auto& [doc, g] : judged) gains.push_back(g);
   std::sort(gains.rbegin(), gains.rend());
   double idcg = 0;

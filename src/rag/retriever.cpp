@@ -311,6 +311,8 @@ std::vector<Hit> Retriever::search(const std::string& query, const SearchOptions
     auto dense = impl_->dense->search(vecs[0], depth, [](int64_t) { return true; });
     std::vector<int64_t> a;
     std::vector<int64_t> b;
+    a.reserve(ranked.size());
+    b.reserve(dense.size());
     for (const auto& r : ranked) a.push_back(r.first);
     for (const auto& r : dense) b.push_back(r.first);
     ranked =
@@ -359,8 +361,14 @@ std::vector<Hit> Retriever::search(const std::string& query, const SearchOptions
         match += (match.empty() ? "" : " OR ") + quote_fts(t.surface);
       }
       if (!match.empty()) {
-        Stmt sn(impl_->kb.db(), "SELECT snippet(" + fts + ", 1, '«', '»', '…', 24) FROM " + fts +
-                                    " WHERE " + fts + " MATCH ? AND rowid = ?");
+        std::string sql_snippet = "SELECT snippet(";
+        sql_snippet += fts;
+        sql_snippet += ", 1, '«', '»', '…', 24) FROM ";
+        sql_snippet += fts;
+        sql_snippet += " WHERE ";
+        sql_snippet += fts;
+        sql_snippet += " MATCH ? AND rowid = ?";
+        Stmt sn(impl_->kb.db(), sql_snippet);
         sn.bind(1, match).bind(2, h.chunk_id);
         if (sn.step()) h.snippet = sn.text(0);
       }
