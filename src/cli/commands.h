@@ -29,6 +29,11 @@ Action register_serve(CLI::App& app);
 Action register_report(CLI::App& app);
 Action register_guard(CLI::App& app);
 Action register_audit(CLI::App& app);
+Action register_eval_retrieval(CLI::App& app);
+Action register_ingest(CLI::App& app);
+Action register_kb(CLI::App& app);
+Action register_search(CLI::App& app);
+Action register_bench_kb(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

@@ -35,6 +35,11 @@ int main(int argc, char** argv) {
   add("report", tq::cli::register_report);
   add("guard", tq::cli::register_guard);
   add("audit", tq::cli::register_audit);
+  add("eval-retrieval", tq::cli::register_eval_retrieval);
+  add("ingest", tq::cli::register_ingest);
+  add("kb", tq::cli::register_kb);
+  add("search", tq::cli::register_search);
+  add("bench-kb", tq::cli::register_bench_kb);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,175 @@
+// triptyque bench-kb: knowledge-base throughput on synthetic data. Chunks of ~100 words
+// drawn from a Zipf(1) distribution over a 50k-word vocabulary are ingested (BM25 only),
+// then queries of 3–5 words are timed. Query words are drawn from the same Zipf law
+// outside its `--skip-top` most frequent words (the stopword-like head a real query does
+// not consist of). Not part of the tests: timings depend on the machine.
+#include <unistd.h>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "rag/retriever.h"
+
+namespace tq::cli {
+namespace {
+
+struct BenchKbOptions {
+  size_t chunks = 100000;
+  size_t vocab = 50000;
+  size_t words = 100;
+  size_t queries = 1000;
+  size_t skip_top = 100;
+  size_t k = 10;
+  std::string kb;
+  bool json = false;
+};
+
+// Pronounceable distinct words: base-20 consonant/vowel syllables of the rank.
+std::string word_of(size_t rank) {
+  static const char* cons = "bcdfghjklmnprstvwxyz";
+  static const char* vow = "aeiou";
+  std::string w;
+  size_t r = rank + 1;
+  while (r > 0) {
+    w += cons[r % 20];
+    r /= 20;
+    w += vow[r % 5];
+    r /= 5;
+  }
+  return w;
+}
+
+class Zipf {
+ public:
+  explicit Zipf(size_t n) : cdf_(n) {
+    double sum = 0;
+    for (size_t i = 0; i < n; ++i) cdf_[i] = (sum += 1.0 / static_cast<double>(i + 1));
+    for (auto& c : cdf_) c /= sum;
+  }
+  size_t operator()(std::mt19937_64& rng, size_t from = 0) {
+    double lo = from == 0 ? 0.0 : cdf_[from - 1];
+    double u = lo + std::uniform_real_distribution<double>(0, 1)(rng) * (1.0 - lo);
+    return static_cast<size_t>(std::lower_bound(cdf_.begin(), cdf_.end(), u) - cdf_.begin());
+  }
+
+ private:
+  std::vector<double> cdf_;
+};
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size()))) - 1;
+  return v[std::min(i, v.size() - 1)];
+}
+
+int run_bench_kb(const BenchKbOptions& o) {
+  if (o.vocab < 2 || o.words == 0 || o.skip_top >= o.vocab) {
+    throw InputError("need --vocab ≥ 2, --words ≥ 1 and --skip-top < --vocab");
+  }
+  std::string path = o.kb.empty() ? (std::filesystem::temp_directory_path() /
+                                     ("tq-bench-kb-" + std::to_string(::getpid()) + ".sqlite"))
+                                        .string()
+                                  : o.kb;
+  std::filesystem::remove(path);
+  std::vector<std::string> vocab(o.vocab);
+  for (size_t i = 0; i < o.vocab; ++i) vocab[i] = word_of(i);
+  Zipf zipf(o.vocab);
+  std::mt19937_64 rng(42);
+  double ingest_s = 0;
+  {
+    rag::KnowledgeBase kb(path);
+    auto c = kb.ensure_collection("bench", "public", {"none", false, false});
+    const size_t per_doc = 1000;
+    for (size_t done = 0; done < o.chunks;) {
+      rag::DocumentInput d;
+      d.source = "doc" + std::to_string(done / per_doc);
+      d.content_hash = d.source;
+      size_t n = std::min(per_doc, o.chunks - done);
+      for (size_t i = 0; i < n; ++i) {
+        std::string body;
+        body.reserve(o.words * 8);
+        for (size_t w = 0; w < o.words; ++w) {
+          if (w) body += ' ';
+          body += vocab[zipf(rng)];
+        }
+        d.chunks.push_back({"", std::move(body), "", nlohmann::json::object()});
+      }
+      auto t0 = std::chrono::steady_clock::now();
+      kb.put_document(c, d);
+      ingest_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      done += n;
+      if (isatty(fileno(stderr)) != 0) {
+        std::fprintf(stderr, "\ringested %zu/%zu chunks", done, o.chunks);
+      }
+    }
+    if (isatty(fileno(stderr)) != 0) std::fprintf(stderr, "\n");
+  }
+  rag::KnowledgeBase kb(path);
+  rag::Retriever r(kb);
+  rag::SearchOptions so;
+  so.k = o.k;
+  so.with_snippet = false;
+  std::vector<double> ms;
+  std::uniform_int_distribution<int> len(3, 5);
+  for (size_t q = 0; q < o.queries; ++q) {
+    std::string query;
+    int n = len(rng);
+    for (int i = 0; i < n; ++i) query += (i ? " " : "") + vocab[zipf(rng, o.skip_top)];
+    auto t0 = std::chrono::steady_clock::now();
+    auto hits = r.search(query, so);
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  nlohmann::json j = {{"chunks", o.chunks},
+                      {"words_per_chunk", o.words},
+                      {"vocab", o.vocab},
+                      {"ingest_seconds", ingest_s},
+                      {"ingest_chunks_per_s", static_cast<double>(o.chunks) / ingest_s},
+                      {"queries", o.queries},
+                      {"query_p50_ms", percentile(ms, 0.50)},
+                      {"query_p99_ms", percentile(ms, 0.99)},
+                      {"query_max_ms", percentile(ms, 1.0)},
+                      {"kb_bytes", std::filesystem::file_size(path)}};
+  if (o.kb.empty()) {
+    std::filesystem::remove(path);
+    std::filesystem::remove(path + "-wal");
+    std::filesystem::remove(path + "-shm");
+  }
+  if (o.json) {
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf(
+        "ingest: %zu chunks in %.1f s = %.0f chunks/s\nquery: p50 %.2f ms, p99 %.2f ms (%zu "
+        "queries)\n",
+        o.chunks, ingest_s, static_cast<double>(o.chunks) / ingest_s,
+        j["query_p50_ms"].get<double>(), j["query_p99_ms"].get<double>(), o.queries);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Action register_bench_kb(CLI::App& app) {
+  auto o = std::make_shared<BenchKbOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "bench-kb", "Benchmark knowledge-base ingestion and BM25 queries on synthetic Zipf text");
+  cmd->add_option("--chunks", o->chunks, "Synthetic chunks to ingest")->capture_default_str();
+  cmd->add_option("--vocab", o->vocab, "Vocabulary size")->capture_default_str();
+  cmd->add_option("--words", o->words, "Words per chunk")->capture_default_str();
+  cmd->add_option("--queries", o->queries, "Queries to time")->capture_default_str();
+  cmd->add_option("--skip-top", o->skip_top, "Query words avoid the N most frequent words")
+      ->capture_default_str();
+  cmd->add_option("-k", o->k, "Results per query")->capture_default_str();
+  cmd->add_option("--kb", o->kb, "Keep the store in this file (default: a temporary file)");
+  cmd->add_flag("--json", o->json, "JSON output");
+  return [o] { return run_bench_kb(*o); };
+}
+
+}  // namespace tq::cli

@@ -1,0 +1,288 @@
+#include "rag/store.h"
+
+#include <chrono>
+#include <ctime>
+
+#include "core/error.h"
+#include "rag/fts.h"
+#include "rag/sqlite_util.h"
+
+namespace tq::rag {
+namespace {
+
+std::string now_utc() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Collection read_collection(const Stmt& s) {
+  Collection c;
+  c.id = s.int64(0);
+  c.name = s.text(1);
+  c.label = s.text(2);
+  c.analysis.language = s.text(3);
+  c.analysis.stem = s.int64(4) != 0;
+  c.analysis.stopwords = s.int64(5) != 0;
+  c.documents = s.int64(6);
+  c.chunks = s.int64(7);
+  return c;
+}
+
+constexpr const char* kSelectCollections =
+    "SELECT c.id, c.name, c.label, c.language, c.stem, c.stopwords,"
+    " (SELECT count(*) FROM documents d WHERE d.collection_id = c.id),"
+    " (SELECT count(*) FROM chunks k WHERE k.collection_id = c.id) FROM collections c";
+
+}  // namespace
+
+std::string check_label(const std::string& label) {
+  for (const char* l : kLabels) {
+    if (label == l) return label;
+  }
+  throw InputError("unknown access label '" + label + "': use public, internal or confidential");
+}
+
+std::string fts_table_name(int64_t collection_id) {
+  return "fts_c" + std::to_string(collection_id);
+}
+
+const std::vector<std::string>& schema_migrations() {
+  static const std::vector<std::string> m = {
+      // 1: collections, documents, chunks (FTS tables are per collection, created with it)
+      "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+      "INSERT INTO meta VALUES('generation', '0');"
+      "CREATE TABLE collections(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+      " label TEXT NOT NULL CHECK(label IN ('public','internal','confidential')),"
+      " language TEXT NOT NULL, stem INTEGER NOT NULL, stopwords INTEGER NOT NULL,"
+      " created_at TEXT NOT NULL);"
+      "CREATE TABLE documents(id INTEGER PRIMARY KEY,"
+      " collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,"
+      " source TEXT NOT NULL, content_hash TEXT NOT NULL, metadata TEXT NOT NULL DEFAULT '{}',"
+      " ingested_at TEXT NOT NULL, UNIQUE(collection_id, source));"
+      "CREATE TABLE chunks(id INTEGER PRIMARY KEY,"
+      " document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+      " collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,"
+      " ordinal INTEGER NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,"
+      " location TEXT NOT NULL, fields TEXT NOT NULL DEFAULT '{}',"
+      " UNIQUE(document_id, ordinal));"
+      "CREATE INDEX chunks_collection ON chunks(collection_id);",
+      // 2: one embedding per chunk and model (dense retrieval; the HNSW index is derived)
+      "CREATE TABLE embeddings(chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,"
+      " model TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,"
+      " PRIMARY KEY(chunk_id, model));",
+  };
+  return m;
+}
+
+KnowledgeBase::KnowledgeBase(const std::string& path) {
+  if (sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw InputError("cannot open knowledge base " + path + ": " + msg);
+  }
+  try {
+    sqlite3_busy_timeout(db_, 10000);
+    register_fts_extensions(db_);
+    exec(db_,
+         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+         " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;");
+    migrate();
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    rethrow_with_context("knowledge base " + path);
+  }
+}
+
+KnowledgeBase::~KnowledgeBase() {
+  sqlite3_close(db_);
+}
+
+int KnowledgeBase::schema_version() const {
+  Stmt s(db_, "SELECT max(version) FROM schema_version");
+  return s.step() ? static_cast<int>(s.int64(0)) : 0;
+}
+
+void KnowledgeBase::migrate() {
+  exec(db_,
+       "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL, applied_at TEXT NOT "
+       "NULL)");
+  const auto& steps = schema_migrations();
+  int have = schema_version();
+  if (have > static_cast<int>(steps.size())) {
+    throw InputError("schema version " + std::to_string(have) +
+                     " is newer than this triptyque knows (" + std::to_string(steps.size()) +
+                     "): upgrade triptyque");
+  }
+  for (auto v = static_cast<size_t>(have); v < steps.size(); ++v) {
+    Transaction tx(db_);
+    exec(db_, steps[v]);
+    Stmt(db_, "INSERT INTO schema_version VALUES(?, ?)")
+        .bind(1, static_cast<int64_t>(v + 1))
+        .bind(2, now_utc())
+        .run();
+    tx.commit();
+  }
+}
+
+int64_t KnowledgeBase::generation() const {
+  Stmt s(db_, "SELECT value FROM meta WHERE key='generation'");
+  return s.step() ? std::stoll(s.text(0)) : 0;
+}
+
+void KnowledgeBase::bump_generation() {
+  exec(db_, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'");
+}
+
+std::optional<Collection> KnowledgeBase::find_collection(const std::string& name) const {
+  Stmt s(db_, std::string(kSelectCollections) + " WHERE c.name = ?");
+  s.bind(1, name);
+  if (!s.step()) return std::nullopt;
+  return read_collection(s);
+}
+
+std::vector<Collection> KnowledgeBase::collections() const {
+  Stmt s(db_, std::string(kSelectCollections) + " ORDER BY c.name");
+  std::vector<Collection> out;
+  while (s.step()) out.push_back(read_collection(s));
+  return out;
+}
+
+Collection KnowledgeBase::ensure_collection(const std::string& name, const std::string& label,
+                                            const AnalyzerOptions& analysis_in) {
+  if (name.empty()) throw InputError("a collection needs a name (--collection NAME)");
+  check_label(label);
+  AnalyzerOptions analysis = analysis_in;
+  analysis.language = normalize_language(analysis.language);
+  if (auto c = find_collection(name)) {
+    if (!(c->analysis == analysis)) {
+      throw InputError("collection '" + name + "' is analysed as language " + c->analysis.language +
+                       (c->analysis.stem ? " stemmed" : " unstemmed") +
+                       ": use the same options, or `triptyque kb rm " + name + "` first");
+    }
+    if (c->label != label) {
+      Stmt(db_, "UPDATE collections SET label = ? WHERE id = ?")
+          .bind(1, label)
+          .bind(2, c->id)
+          .run();
+      c->label = label;
+    }
+    return *c;
+  }
+  Transaction tx(db_);
+  Stmt(db_,
+       "INSERT INTO collections(name, label, language, stem, stopwords, created_at)"
+       " VALUES(?, ?, ?, ?, ?, ?)")
+      .bind(1, name)
+      .bind(2, label)
+      .bind(3, analysis.language)
+      .bind(4, static_cast<int64_t>(analysis.stem))
+      .bind(5, static_cast<int64_t>(analysis.stopwords))
+      .bind(6, now_utc())
+      .run();
+  int64_t id = sqlite3_last_insert_rowid(db_);
+  std::string fts = fts_table_name(id);
+  std::string cid = std::to_string(id);
+  exec(db_, "CREATE VIRTUAL TABLE " + fts +
+                " USING fts5(title, body, content='chunks', content_rowid='id', tokenize='" +
+                fts_tokenize_arg(analysis) +
+                "');"
+                "CREATE TRIGGER " +
+                fts + "_ai AFTER INSERT ON chunks WHEN new.collection_id = " + cid +
+                " BEGIN INSERT INTO " + fts +
+                "(rowid, title, body) VALUES(new.id, new.title, new.body); END;"
+                "CREATE TRIGGER " +
+                fts + "_ad AFTER DELETE ON chunks WHEN old.collection_id = " + cid +
+                " BEGIN INSERT INTO " + fts + "(" + fts +
+                ", rowid, title, body) VALUES('delete', old.id, old.title, old.body); END;");
+  tx.commit();
+  return *find_collection(name);
+}
+
+bool KnowledgeBase::remove_collection(const std::string& name) {
+  auto c = find_collection(name);
+  if (!c) return false;
+  Transaction tx(db_);
+  std::string fts = fts_table_name(c->id);
+  exec(db_, "DROP TRIGGER IF EXISTS " + fts + "_ai; DROP TRIGGER IF EXISTS " + fts +
+                "_ad; DROP TABLE IF EXISTS " + fts + ";");
+  Stmt(db_, "DELETE FROM chunks WHERE collection_id = ?").bind(1, c->id).run();
+  Stmt(db_, "DELETE FROM documents WHERE collection_id = ?").bind(1, c->id).run();
+  Stmt(db_, "DELETE FROM collections WHERE id = ?").bind(1, c->id).run();
+  bump_generation();
+  tx.commit();
+  return true;
+}
+
+bool KnowledgeBase::is_current(const Collection& c, const std::string& source,
+                               const std::string& hash) const {
+  Stmt s(db_, "SELECT content_hash FROM documents WHERE collection_id = ? AND source = ?");
+  s.bind(1, c.id).bind(2, source);
+  return s.step() && s.text(0) == hash;
+}
+
+PutOutcome KnowledgeBase::put_document(const Collection& c, const DocumentInput& doc) {
+  Transaction tx(db_);
+  Stmt find(db_, "SELECT id, content_hash FROM documents WHERE collection_id = ? AND source = ?");
+  find.bind(1, c.id).bind(2, doc.source);
+  int64_t doc_id = 0;
+  PutOutcome outcome = PutOutcome::added;
+  if (find.step()) {
+    if (find.text(1) == doc.content_hash) return PutOutcome::unchanged;
+    doc_id = find.int64(0);
+    outcome = PutOutcome::replaced;
+    Stmt(db_, "DELETE FROM chunks WHERE document_id = ?").bind(1, doc_id).run();
+    Stmt(db_, "UPDATE documents SET content_hash = ?, metadata = ?, ingested_at = ? WHERE id = ?")
+        .bind(1, doc.content_hash)
+        .bind(2, doc.metadata.dump())
+        .bind(3, now_utc())
+        .bind(4, doc_id)
+        .run();
+  } else {
+    Stmt(db_,
+         "INSERT INTO documents(collection_id, source, content_hash, metadata, ingested_at)"
+         " VALUES(?, ?, ?, ?, ?)")
+        .bind(1, c.id)
+        .bind(2, doc.source)
+        .bind(3, doc.content_hash)
+        .bind(4, doc.metadata.dump())
+        .bind(5, now_utc())
+        .run();
+    doc_id = sqlite3_last_insert_rowid(db_);
+  }
+  Stmt ins(db_,
+           "INSERT INTO chunks(document_id, collection_id, ordinal, title, body, location, fields)"
+           " VALUES(?, ?, ?, ?, ?, ?, ?)");
+  int64_t ordinal = 0;
+  for (const auto& ch : doc.chunks) {
+    ins.bind(1, doc_id).bind(2, c.id).bind(3, ordinal++).bind(4, ch.title).bind(5, ch.body);
+    ins.bind(6, ch.location)
+        .bind(7, ch.fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    ins.run();
+    ins.reset();
+  }
+  bump_generation();
+  tx.commit();
+  return outcome;
+}
+
+bool KnowledgeBase::remove_document(const Collection& c, const std::string& source) {
+  Transaction tx(db_);
+  Stmt find(db_, "SELECT id FROM documents WHERE collection_id = ? AND source = ?");
+  find.bind(1, c.id).bind(2, source);
+  if (!find.step()) return false;
+  int64_t id = find.int64(0);
+  Stmt(db_, "DELETE FROM chunks WHERE document_id = ?").bind(1, id).run();
+  Stmt(db_, "DELETE FROM documents WHERE id = ?").bind(1, id).run();
+  bump_generation();
+  tx.commit();
+  return true;
+}
+
+}  // namespace tq::rag
