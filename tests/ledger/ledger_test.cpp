@@ -15,7 +15,7 @@ namespace tq {
 namespace {
 
 LedgerRecord record(const std::string& id, const std::string& model, bool local, double ms,
-                     int64_t in, int64_t out, double cost, const std::string& status = "ok") {
+                    int64_t in, int64_t out, double cost, const std::string& status = "ok") {
   LedgerRecord r;
   r.request_id = id;
   r.key_id = "app";
