@@ -71,14 +71,10 @@ inline bool starts_upper(std::string_view t, size_t i) {
 // apostrophe followed by a letter stays inside: Jean-Pierre, O'Neil).
 inline size_t word_end(std::string_view t, size_t i) {
   while (i < t.size()) {
-    if (is_word_at(t, i)) {
-      ++i;
-    } else if ((t[i] == '-' || t[i] == '\'') && i + 1 < t.size() && is_word_at(t, i + 1) && i > 0 &&
-               is_word_at(t, i - 1)) {
-      ++i;
-    } else {
-      break;
-    }
+    const bool inner_joiner = (t[i] == '-' || t[i] == '\'') && i + 1 < t.size() &&
+                              is_word_at(t, i + 1) && i > 0 && is_word_at(t, i - 1);
+    if (!is_word_at(t, i) && !inner_joiner) break;
+    ++i;
   }
   return i;
 }

@@ -6,6 +6,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "providers/local_provider.h"
+#include "providers/openai_provider.h"
 
 namespace tq {
 namespace {
@@ -17,6 +18,10 @@ struct Factories {
     by_kind["local"] = [](const ProviderConfig& c) -> std::unique_ptr<Provider> {
       return std::make_unique<LocalProvider>(
           LocalProviderOptions::from_config(c.name, *c.section, c.base_dir));
+    };
+    // Any OpenAI-compatible endpoint: hosted APIs, vLLM, llama-server, another triptyque.
+    by_kind["openai"] = [](const ProviderConfig& c) -> std::unique_ptr<Provider> {
+      return make_openai_provider(c.name, *c.section);
     };
   }
 };

@@ -68,6 +68,20 @@ TEST(Registry, BuildsKindsResolvesAndPrices) {
   EXPECT_EQ(reg->cost_eur(*s->provider, "story", Usage{100, 100}), 0.0);
 }
 
+// The openai kind is built in: an OpenAI-compatible upstream is configured, not coded.
+TEST(Registry, OpenAiKindIsBuiltIn) {
+  const auto config = parse_config(
+      "[providers.big]\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\n"
+      "models = [\"gpt-large\"]\n",
+      "t");
+  const auto reg = ProviderRegistry::from_config(config, ".");
+  ASSERT_EQ(reg->providers().size(), 1u);
+  auto big = reg->resolve("gpt-large");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->provider->name(), "big");
+  EXPECT_FALSE(big->provider->is_local());
+}
+
 TEST(Registry, ErrorsNameTheKey) {
   TQ_REQUIRE_PATH(story());
   auto expect_error = [](const std::string& toml, const std::string& needle) {

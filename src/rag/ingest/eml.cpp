@@ -314,7 +314,7 @@ ParsedDocument parse_eml(std::string_view data) {
     d.metadata[h] = v;
     std::string label(h);
     label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
-    header_block += label + ": " + v + "\n";
+    header_block.append(label).append(": ").append(v).append("\n");
   }
   if (top.headers.count("from") == 0 && top.headers.count("subject") == 0 &&
       top.headers.count("content-type") == 0) {

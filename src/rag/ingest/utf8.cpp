@@ -60,6 +60,8 @@ std::string to_utf8(std::string_view data, std::string_view charset_in) {
     return sanitize_utf8(data);
   }
   iconv_t cd = iconv_open("UTF-8", charset.c_str());
+  // iconv_open reports failure as (iconv_t)-1: the cast is its API, not ours.
+  // NOLINTNEXTLINE(performance-no-int-to-ptr)
   if (cd == reinterpret_cast<iconv_t>(-1)) {
     throw InputError("unknown charset '" + std::string(charset_in) + "'");
   }
@@ -76,7 +78,8 @@ std::string to_utf8(std::string_view data, std::string_view charset_in) {
     if (errno == EILSEQ || errno == EINVAL) {
       // An invalid byte for this charset: replace it and go on.
       if (dst_left < 3) break;
-      std::memcpy(dst, "\xEF\xBF\xBD", 3);
+      static constexpr char kReplacement[3] = {'\xEF', '\xBF', '\xBD'};  // U+FFFD
+      std::memcpy(dst, kReplacement, sizeof kReplacement);
       dst += 3;
       dst_left -= 3;
       ++src;
