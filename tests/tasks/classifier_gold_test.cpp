@@ -25,6 +25,7 @@ namespace {
 
 using nlohmann::json;
 
+#ifndef TQ_ASAN
 json run_json(const std::vector<std::string>& args) {
   std::vector<std::string> argv{test::cli_path()};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -33,7 +34,6 @@ json run_json(const std::vector<std::string>& args) {
   return json::parse(r.out);
 }
 
-#ifndef TQ_ASAN
 TEST(ClassifierGold, Banking77BeatsTheFastTextAnchor) {
   const auto dir = test::data_dir() / "intents" / "banking77";
   TQ_REQUIRE_PATH(dir / "train.csv");
