@@ -271,4 +271,61 @@ int PlanStore::reset_unfinished(const std::string& plan_id) {
   return q.changes();
 }
 
+namespace {
+
+// Deletes the plans `select_ids` (one text parameter) finds, steps first. The ids are read
+// before anything is deleted: the query may find plans through their steps.
+int64_t delete_plans(sqlite3* db, const char* select_ids, const std::string& param) {
+  std::vector<std::string> ids;
+  {
+    Statement q(db, select_ids);
+    q.bind(1, param);
+    while (q.step()) ids.push_back(q.text(0));
+  }
+  for (const auto& id : ids) {
+    Statement s(db, "DELETE FROM steps WHERE plan_id = ?");
+    s.bind(1, id);
+    s.step();
+    Statement p(db, "DELETE FROM plans WHERE id = ?");
+    p.bind(1, id);
+    p.step();
+  }
+  return static_cast<int64_t>(ids.size());
+}
+
+}  // namespace
+
+int64_t PlanStore::purge_before(const std::string& cutoff_utc) {
+  std::lock_guard<std::mutex> lock(mu_);
+  exec("BEGIN IMMEDIATE");
+  try {
+    const int64_t n = delete_plans(db_, "SELECT id FROM plans WHERE created_at < ?1", cutoff_utc);
+    exec("COMMIT");
+    return n;
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+}
+
+int64_t PlanStore::erase_containing(const std::string& needle) {
+  if (needle.empty()) return 0;
+  std::lock_guard<std::mutex> lock(mu_);
+  exec("BEGIN IMMEDIATE");
+  try {
+    const int64_t n = delete_plans(
+        db_,
+        "SELECT id FROM plans WHERE instr(lower(goal), lower(?1)) > 0 OR "
+        "instr(lower(plan_json), lower(?1)) > 0 UNION SELECT plan_id FROM steps WHERE "
+        "instr(lower(input_json), lower(?1)) > 0 OR instr(lower(coalesce(output_json, '')), "
+        "lower(?1)) > 0 OR instr(lower(coalesce(error, '')), lower(?1)) > 0",
+        needle);
+    exec("COMMIT");
+    return n;
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+}
+
 }  // namespace tq::tasks

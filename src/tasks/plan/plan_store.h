@@ -61,6 +61,12 @@ class PlanStore {
   // re-run retries them. Returns how many.
   int reset_unfinished(const std::string& plan_id);
 
+  // GDPR duties (`triptyque erase`, [retention]): delete, with their steps, the plans
+  // created before `cutoff_utc` ("YYYY-MM-DDTHH:MM:SSZ"), or those whose goal, plan, step
+  // inputs, outputs or errors contain `needle` (ASCII case-insensitive). Return how many.
+  int64_t purge_before(const std::string& cutoff_utc);
+  int64_t erase_containing(const std::string& needle);
+
  private:
   void exec(const std::string& sql);
   sqlite3* db_ = nullptr;
