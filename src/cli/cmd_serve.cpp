@@ -1,5 +1,6 @@
 // triptyque serve: the OpenAI-compatible gateway. With --config it serves the providers,
-// keys and limits of a TOML file (examples/triptyque.toml documents every key); with
+// routes, budgets, guard policy and keys of a TOML file (`triptyque init` writes a
+// commented one; examples/triptyque.toml too); with
 // -m FILE.gguf alone it serves that one local model without authentication (as
 // llama-server does). SIGINT/SIGTERM stop it gracefully: in-flight requests finish and
 // the ledger is flushed before exit.
@@ -15,6 +16,7 @@
 #include "core/error.h"
 #include "providers/local_provider.h"
 #include "providers/registry.h"
+#include "server/app.h"
 #include "server/gateway.h"
 
 namespace tq::cli {
@@ -31,30 +33,7 @@ struct ServeOptions {
 
 int run_serve(const ServeOptions& o) {
   if (o.config.empty() && o.model.empty())
-    throw InputError("give --config FILE (see examples/triptyque.toml) or -m MODEL.gguf");
-  namespace fs = std::filesystem;
-  toml::table config;
-  fs::path base_dir = fs::current_path();
-  if (!o.config.empty()) {
-    config = load_config_file(o.config);
-    base_dir = fs::absolute(o.config).parent_path();
-  }
-  ServerOptions options = ServerOptions::from_config(config, base_dir);
-  if (!o.host.empty()) options.host = o.host;
-  if (o.port >= 0) options.port = o.port;
-  if (!o.ledger.empty()) options.ledger_path = o.ledger;
-  auto registry = ProviderRegistry::from_config(config, base_dir);
-  if (!o.model.empty()) {
-    LocalProviderOptions lo;
-    lo.name = "local-cli";
-    lo.models[fs::path(o.model).stem().string()] = o.model;
-    lo.threads = o.threads;
-    if (!fs::is_regular_file(o.model)) throw InputError("no such model file: " + o.model);
-    registry->add(std::make_unique<LocalProvider>(lo));
-  }
-  KeyStore keys = KeyStore::from_config(config);
-  const bool keys_enabled = keys.enabled();
-
+    throw InputError("give --config FILE (see `triptyque init`) or -m MODEL.gguf");
   // Signals are taken by one thread with sigwait (blocked everywhere else, so the server's
   // threads inherit the mask): stopping the server from there is safe, unlike from a handler.
   sigset_t signals;
@@ -64,11 +43,43 @@ int run_serve(const ServeOptions& o) {
   sigaddset(&signals, SIGUSR1);  // the server stopped on its own: end the waiter
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  Gateway gateway(options, std::move(registry), std::move(keys));
+  namespace fs = std::filesystem;
+  toml::table config;
+  fs::path base_dir = fs::current_path();
+  if (!o.config.empty()) {
+    config = load_config_file(o.config);
+    base_dir = fs::absolute(o.config).parent_path();
+  }
+  // The command line wins over the file.
+  if (!o.host.empty()) set_config_value(config, "server.host", toml::value<std::string>(o.host));
+  if (o.port >= 0) set_config_value(config, "server.port", toml::value<int64_t>(o.port));
+  if (!o.ledger.empty())
+    set_config_value(config, "ledger.path",
+                     toml::value<std::string>(fs::absolute(o.ledger).string()));
+  std::vector<std::unique_ptr<Provider>> extra;
+  if (!o.model.empty()) {
+    // Quick start: one local model, named after its file. A file without a chat template
+    // gets the built-in its special tokens point to (ChatML when none matches).
+    LocalProviderOptions lo;
+    lo.name = "local-cli";
+    lo.models[fs::path(o.model).stem().string()] = o.model;
+    lo.threads = o.threads;
+    if (!fs::is_regular_file(o.model)) throw InputError("no such model file: " + o.model);
+    extra.push_back(std::make_unique<LocalProvider>(lo));
+  }
+  App app(config, base_dir, std::move(extra));
+  const bool keys_enabled = app.keys().enabled();
+
+  Gateway gateway(app);
   const int port = gateway.bind();
   std::fprintf(stderr, "triptyque serve: listening on http://%s:%d/v1 (ledger: %s, %s)\n",
                gateway.options().host.c_str(), port, gateway.options().ledger_path.c_str(),
                keys_enabled ? "API keys required" : "no authentication");
+  const auto& tasks = app.router().config().tasks;
+  std::fprintf(stderr, "  model %-32s %s\n", "auto",
+               tasks.empty() ? "the first local model (no [router.tasks])"
+                             : ("task " + app.router().config().default_task).c_str());
+  for (const auto& [name, rule] : tasks) std::fprintf(stderr, "  model %-32s task\n", name.c_str());
   for (const auto& m : gateway.registry().models())
     std::fprintf(stderr, "  model %-32s provider %s\n", m.id.c_str(), m.owned_by.c_str());
   std::fflush(stderr);
@@ -87,7 +98,7 @@ int run_serve(const ServeOptions& o) {
   if (!signalled) pthread_kill(waiter.native_handle(), SIGUSR1);  // wake the waiter up
   waiter.join();
   std::fprintf(stderr, "triptyque serve: stopped, ledger flushed (%lld records)\n",
-               static_cast<long long>(gateway.ledger().count()));
+               static_cast<long long>(app.ledger().count()));
   return kExitOk;
 }
 

@@ -85,11 +85,27 @@ std::string now_utc() {
   return buf;
 }
 
+// Where the chain starts: the genesis, or the last entry removed by retention (its hash and
+// seq are kept in meta, so the entries that remain still chain from a known point).
+AuditHead read_base(sqlite3* db) {
+  AuditHead base{kGenesis, 0};
+  Stmt s(db, "SELECT key, value FROM meta WHERE key IN ('base_hash', 'base_seq')");
+  while (s.step()) {
+    if (s.text(0) == "base_hash") base.hash = s.text(1);
+    if (s.text(0) == "base_seq") base.count = std::stoll(s.text(1));
+  }
+  return base;
+}
+
 AuditHead read_head(sqlite3* db) {
   Stmt s(db, "SELECT hash, seq FROM entries ORDER BY seq DESC LIMIT 1");
-  if (!s.step()) return {kGenesis, 0};
+  if (!s.step()) return read_base(db);
   return {s.text(0), s.integer(1)};
 }
+
+constexpr const char* kNoDeleteTrigger =
+    "CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
 }  // namespace
 
@@ -133,6 +149,9 @@ AuditLog::AuditLog(const std::string& path, bool read_only) : path_(path) {
     sqlite3_busy_timeout(db_, 5000);
     if (!read_only) {
       exec(db_, "PRAGMA journal_mode=WAL");
+      // As the ledger: durable across a crash of the process, one fsync per checkpoint
+      // instead of per entry (the gateway appends one entry per request).
+      exec(db_, "PRAGMA synchronous=NORMAL");
       exec(db_,
            "BEGIN IMMEDIATE;"
            "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -151,7 +170,10 @@ AuditLog::AuditLog(const std::string& path, bool read_only) : path_(path) {
     Stmt m(db_, "SELECT key, value FROM meta");
     std::string magic;
     std::string version;
-    while (m.step()) (m.text(0) == "magic" ? magic : version) = m.text(1);
+    while (m.step()) {
+      if (m.text(0) == "magic") magic = m.text(1);
+      if (m.text(0) == "version") version = m.text(1);
+    }
     if (magic != kMagic)
       throw InputError(path + " is not a triptyque audit log (meta.magic is \"" + magic + "\")");
     if (version != std::to_string(kSchemaVersion))
@@ -220,6 +242,42 @@ AuditHead AuditLog::record_erasure(std::string_view subject_kind, int64_t count)
   return append("erasure", "", {{"subject_kind", subject_kind}, {"count", count}});
 }
 
+int64_t AuditLog::purge_before(std::string_view cutoff_ts) {
+  int64_t removed = 0;
+  {
+    const std::lock_guard lock(mu_);
+    exec(db_, "BEGIN IMMEDIATE");
+    try {
+      Stmt last(db_, "SELECT seq, hash FROM entries WHERE ts < ? ORDER BY seq DESC LIMIT 1");
+      last.bind(1, cutoff_ts);
+      if (last.step()) {
+        const int64_t seq = last.integer(0);
+        const std::string hash = last.text(1);
+        const AuditHead base = read_base(db_);
+        // The no-delete trigger guards against accidents; retention is the one sanctioned
+        // deletion, and it keeps the chain's new starting point.
+        exec(db_, "DROP TRIGGER IF EXISTS entries_no_delete");
+        Stmt del(db_, "DELETE FROM entries WHERE seq <= ?");
+        del.bind(1, seq);
+        del.step();
+        exec(db_, kNoDeleteTrigger);
+        Stmt meta(db_, "INSERT OR REPLACE INTO meta VALUES('base_seq', ?), ('base_hash', ?)");
+        meta.bind(1, std::to_string(seq));
+        meta.bind(2, hash);
+        meta.step();
+        removed = seq - base.count;
+      }
+      exec(db_, "COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+  if (removed > 0)
+    append("retention", "", {{"removed", removed}, {"before", std::string(cutoff_ts)}});
+  return removed;
+}
+
 AuditHead AuditLog::head() const {
   const std::lock_guard lock(mu_);
   return read_head(db_);
@@ -236,8 +294,10 @@ AuditVerification AuditLog::verify(const std::optional<AuditHead>& checkpoint) c
   };
   Stmt s(db_,
          "SELECT seq, ts, kind, request_id, detail, prev_hash, hash FROM entries ORDER BY seq");
-  std::string prev = kGenesis;
-  int64_t expected = 1;
+  const AuditHead base = read_base(db_);
+  std::string prev = base.hash;
+  int64_t expected = base.count + 1;
+  v.entries = base.count;
   std::string at_checkpoint;
   while (s.step()) {
     const int64_t seq = s.integer(0);
@@ -259,7 +319,11 @@ AuditVerification AuditLog::verify(const std::optional<AuditHead>& checkpoint) c
     v.entries = seq;
     ++expected;
   }
-  if (checkpoint && checkpoint->count > 0) {
+  // A checkpoint from before the retention cut can only be compared at the cut itself.
+  if (checkpoint && checkpoint->count == base.count && base.count > 0 &&
+      checkpoint->hash != base.hash)
+    return fail(base.count, "the checkpoint's hash differs from the retention cut's");
+  if (checkpoint && checkpoint->count > base.count) {
     if (v.entries < checkpoint->count)
       return fail(v.entries + 1, "the log ends at entry " + std::to_string(v.entries) +
                                      " but the checkpoint covers " +

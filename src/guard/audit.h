@@ -55,6 +55,12 @@ class AuditLog {
   // (document, email, …) and how many records were removed — not who.
   AuditHead record_erasure(std::string_view subject_kind, int64_t count);
 
+  // Retention: removes the entries written before `cutoff_ts` (UTC, the entries' own
+  // "YYYY-MM-DDTHH:MM:SS.mmmZ" format). The chain then starts at the last removed entry,
+  // whose seq and hash are kept; the removal is itself appended as a "retention" entry.
+  // Returns how many entries went.
+  int64_t purge_before(std::string_view cutoff_ts);
+
   AuditHead head() const;
   AuditVerification verify(const std::optional<AuditHead>& checkpoint = std::nullopt) const;
 

@@ -54,6 +54,15 @@ CREATE TABLE checkpoints(
   head_hash TEXT NOT NULL,
   entries INTEGER NOT NULL);
 )sql",
+    // v2: optional call texts ([ledger] log_text), kept apart so that attempts stay small.
+    R"sql(
+CREATE TABLE call_texts(
+  request_id TEXT PRIMARY KEY,
+  time_ms INTEGER NOT NULL,
+  prompt TEXT NOT NULL,
+  answer TEXT NOT NULL);
+CREATE INDEX call_texts_time ON call_texts(time_ms);
+)sql",
 };
 static_assert(std::size(kMigrations) == Ledger::kSchemaVersion);
 
@@ -170,6 +179,23 @@ void Ledger::migrate() {
 
 void Ledger::append(const LedgerRecord& r) {
   std::lock_guard lock(mutex_);
+  insert_locked(r);
+}
+
+void Ledger::append_all(const std::vector<LedgerRecord>& rows) {
+  if (rows.empty()) return;
+  std::lock_guard lock(mutex_);
+  exec("BEGIN IMMEDIATE");
+  try {
+    for (const auto& r : rows) insert_locked(r);
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void Ledger::insert_locked(const LedgerRecord& r) {
   sqlite3_stmt* s = insert_;
   sqlite3_reset(s);
   bind_text(s, 1, r.request_id);
@@ -287,6 +313,70 @@ std::vector<ReportRow> Ledger::report(int64_t since_ms) const {
     rows.push_back(std::move(g.row));
   }
   return rows;
+}
+
+void Ledger::append_text(const CallText& t) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "INSERT OR REPLACE INTO call_texts(request_id, time_ms, prompt, answer) "
+              "VALUES (?,?,?,?)");
+  bind_text(s.get(), 1, t.request_id);
+  sqlite3_bind_int64(s.get(), 2, t.time_ms != 0 ? t.time_ms : now_ms());
+  bind_text(s.get(), 3, t.prompt);
+  bind_text(s.get(), 4, t.answer);
+  if (sqlite3_step(s.get()) != SQLITE_DONE)
+    throw Error(std::string("ledger text: ") + sqlite3_errmsg(db_));
+}
+
+std::vector<CallText> Ledger::texts(int64_t since_ms) const {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "SELECT request_id, time_ms, prompt, answer FROM call_texts WHERE time_ms >= ? "
+              "ORDER BY time_ms");
+  sqlite3_bind_int64(s.get(), 1, since_ms);
+  std::vector<CallText> out;
+  while (sqlite3_step(s.get()) == SQLITE_ROW)
+    out.push_back(CallText{text_column(s.get(), 0), sqlite3_column_int64(s.get(), 1),
+                           text_column(s.get(), 2), text_column(s.get(), 3)});
+  return out;
+}
+
+int64_t Ledger::purge_before(int64_t cutoff_ms) {
+  std::lock_guard lock(mutex_);
+  Statement attempts(db_, "DELETE FROM attempts WHERE time_ms < ?");
+  sqlite3_bind_int64(attempts.get(), 1, cutoff_ms);
+  if (sqlite3_step(attempts.get()) != SQLITE_DONE)
+    throw Error(std::string("ledger purge: ") + sqlite3_errmsg(db_));
+  const int64_t n = sqlite3_changes(db_);
+  // Each store's latest checkpoint stays: it is what the audit log is verified against.
+  Statement checkpoints(db_,
+                        "DELETE FROM checkpoints WHERE time_ms < ? AND id NOT IN "
+                        "(SELECT MAX(id) FROM checkpoints GROUP BY store)");
+  sqlite3_bind_int64(checkpoints.get(), 1, cutoff_ms);
+  if (sqlite3_step(checkpoints.get()) != SQLITE_DONE)
+    throw Error(std::string("ledger purge: ") + sqlite3_errmsg(db_));
+  return n;
+}
+
+int64_t Ledger::purge_texts_before(int64_t cutoff_ms) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "DELETE FROM call_texts WHERE time_ms < ?");
+  sqlite3_bind_int64(s.get(), 1, cutoff_ms);
+  if (sqlite3_step(s.get()) != SQLITE_DONE)
+    throw Error(std::string("ledger purge: ") + sqlite3_errmsg(db_));
+  return sqlite3_changes(db_);
+}
+
+int64_t Ledger::erase_texts_containing(const std::string& needle) {
+  if (needle.empty()) return 0;
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "DELETE FROM call_texts WHERE instr(lower(prompt), lower(?1)) > 0 "
+              "OR instr(lower(answer), lower(?1)) > 0");
+  bind_text(s.get(), 1, needle);
+  if (sqlite3_step(s.get()) != SQLITE_DONE)
+    throw Error(std::string("ledger erase: ") + sqlite3_errmsg(db_));
+  return sqlite3_changes(db_);
 }
 
 int64_t Ledger::count() const {

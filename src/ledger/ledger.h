@@ -42,6 +42,16 @@ struct LedgerRecord {
   bool escalated = false;
 };
 
+// The text of one call, kept only when the configuration asks for it ([ledger] log_text),
+// for a retention period of its own; `triptyque erase --subject` removes the texts that
+// mention a data subject.
+struct CallText {
+  std::string request_id;
+  int64_t time_ms = 0;  // 0: now
+  std::string prompt;   // the messages as sent by the client (JSON)
+  std::string answer;
+};
+
 struct Checkpoint {
   int64_t time_ms = 0;
   std::string store;      // e.g. "guard.audit"
@@ -68,7 +78,7 @@ struct ReportRow {
 
 class Ledger {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   // Opens (creating) the file; migrates an older schema forward; InputError when the file
   // is not a ledger or comes from a newer triptyque.
@@ -78,6 +88,10 @@ class Ledger {
   Ledger& operator=(const Ledger&) = delete;
 
   void append(const LedgerRecord& r);
+  // Many rows in one transaction (the gateway's writer batches them).
+  void append_all(const std::vector<LedgerRecord>& rows);
+  void append_text(const CallText& t);
+  std::vector<CallText> texts(int64_t since_ms = 0) const;
   void checkpoint(const Checkpoint& c);
   std::optional<Checkpoint> last_checkpoint(const std::string& store) const;
 
@@ -85,6 +99,14 @@ class Ledger {
   std::vector<LedgerRecord> attempts(int64_t since_ms = 0) const;
   std::vector<ReportRow> report(int64_t since_ms = 0) const;
   int64_t count() const;
+
+  // Retention: deletes attempts (and the checkpoints, except each store's latest) older
+  // than `cutoff_ms`; returns how many attempts went.
+  int64_t purge_before(int64_t cutoff_ms);
+  int64_t purge_texts_before(int64_t cutoff_ms);
+  // Erasure: deletes every call text that contains `needle` (ASCII case-insensitive);
+  // returns how many. Attempt rows hold no text, so they stay (costs remain provable).
+  int64_t erase_texts_containing(const std::string& needle);
   // Makes what was appended durable (a WAL checkpoint); called on shutdown.
   void flush();
 
@@ -93,6 +115,7 @@ class Ledger {
  private:
   void exec(const char* sql) const;
   void migrate();
+  void insert_locked(const LedgerRecord& r);
 
   std::string path_;
   sqlite3* db_ = nullptr;

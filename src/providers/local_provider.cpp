@@ -14,6 +14,7 @@
 #include "engine/grammar/grammar_constraint.h"
 #include "engine/grammar/json_schema.h"
 #include "engine/model/model.h"
+#include "providers/tool_calls.h"
 
 namespace tq {
 
@@ -208,7 +209,33 @@ double LocalProvider::cost_eur(const Usage& usage) const {
   return options_.price_eur_per_hour / 3600.0 * tokens / tps;
 }
 
+// One local call is one attempt (no retries): reported like the remote providers' attempts
+// so the ledger has a row for it whatever the outcome.
 ChatResult LocalProvider::chat(const ChatRequest& request, const DeltaSink& on_delta) {
+  const auto start = Clock::now();
+  AttemptRecord rec;
+  rec.provider = options_.name;
+  rec.model = request.model;
+  try {
+    ChatResult r = generate(request, on_delta);
+    r.cost_eur = cost_eur(r.usage);
+    rec.ms = r.total_ms;
+    rec.ttft_ms = r.ttft_ms;
+    rec.prompt_tokens = r.usage.prompt_tokens;
+    rec.completion_tokens = r.usage.completion_tokens;
+    rec.cost_eur = r.cost_eur;
+    if (r.finish_reason == "cancelled") rec.error = "cancelled by the client";
+    if (request.on_attempt) request.on_attempt(rec);
+    return r;
+  } catch (const ProviderError& e) {
+    rec.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    rec.error = e.what();
+    if (request.on_attempt) request.on_attempt(rec);
+    throw;
+  }
+}
+
+ChatResult LocalProvider::generate(const ChatRequest& request, const DeltaSink& on_delta) {
   const auto start = Clock::now();
   const std::shared_ptr<Loaded> lm = acquire(request.model);
   if (!lm->scheduler)
@@ -257,6 +284,10 @@ ChatResult LocalProvider::chat(const ChatRequest& request, const DeltaSink& on_d
     throw bad_request(e.what());
   }
 
+  // With tools the answer may be a <tool_call> block, which must not reach the client as
+  // text: such answers are held back and parsed whole.
+  const bool tool_calls = !request.tools.is_null() && request.prompt.empty() &&
+                          template_supports_tools(lm->chat_template->source());
   ChatResult result;
   bool first = true;
   TextSink sink = [&](std::string_view text) {
@@ -264,7 +295,7 @@ ChatResult LocalProvider::chat(const ChatRequest& request, const DeltaSink& on_d
       first = false;
       result.ttft_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     }
-    return on_delta ? on_delta(std::string(text)) : true;
+    return on_delta && !tool_calls ? on_delta(std::string(text)) : true;
   };
   busy_begin();
   GenerationResult g;
@@ -282,6 +313,16 @@ ChatResult LocalProvider::chat(const ChatRequest& request, const DeltaSink& on_d
   busy_end(result.usage.prompt_tokens + result.usage.completion_tokens);
   result.text = std::move(g.text);
   result.finish_reason = finish_name(g.finish);
+  if (tool_calls) {
+    ParsedToolCalls parsed = parse_hermes_tool_calls(result.text);
+    if (parsed.tool_calls.is_array()) {
+      result.text = std::move(parsed.text);
+      result.tool_calls = std::move(parsed.tool_calls);
+      result.finish_reason = "tool_calls";
+    }
+    if (on_delta && !result.text.empty() && !on_delta(result.text))
+      result.finish_reason = "cancelled";
+  }
   if (request.want_logprobs && !g.logprobs.empty()) {
     double sum = 0;
     for (float lp : g.logprobs) sum += lp;

@@ -61,6 +61,7 @@ class LocalProvider : public Provider {
 
  private:
   struct Loaded;
+  ChatResult generate(const ChatRequest& request, const DeltaSink& on_delta);
   std::shared_ptr<Loaded> acquire(const std::string& alias);
   void busy_begin();
   void busy_end(int64_t tokens);

@@ -99,20 +99,20 @@ std::optional<BudgetTracker::Reservation> BudgetTracker::reserve(const std::stri
   return Reservation(this, key, worst_eur);
 }
 
-void BudgetTracker::release(const std::string& key, double reserved, double spent) {
+void BudgetTracker::release(const std::string& key, double reserved, double spent, bool today) {
   std::lock_guard lock(mu_);
   auto apply = [&](Window& w) {
     w.reserved -= reserved;
     if (w.reserved < 1e-12) w.reserved = 0;
-    w.day_spent += spent;
+    if (today) w.day_spent += spent;
     w.month_spent += spent;
   };
   apply(window(""));
   if (!key.empty()) apply(window(key));
 }
 
-void BudgetTracker::add_spent(const std::string& key, double eur) {
-  release(key, 0.0, eur);
+void BudgetTracker::add_spent(const std::string& key, double eur, bool today) {
+  release(key, 0.0, eur, today);
 }
 
 double BudgetTracker::spent_today(const std::string& key) {

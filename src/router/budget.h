@@ -54,8 +54,9 @@ class BudgetTracker {
   // Would a reservation of `worst_eur` fit now? (The router's check; the executor still
   // reserves, which is the guarantee.)
   bool has_room(const std::string& key, double worst_eur, std::string* why = nullptr);
-  // Spending already done (e.g. read back from the ledger at start-up).
-  void add_spent(const std::string& key, double eur);
+  // Spending already done (e.g. read back from the ledger at start-up); `today` false
+  // counts it in this month only (an earlier day of the month).
+  void add_spent(const std::string& key, double eur, bool today = true);
 
   double spent_today(const std::string& key);  // "" for global
   double spent_this_month(const std::string& key);
@@ -69,7 +70,7 @@ class BudgetTracker {
   void roll(Window& w);
   bool fits(const Window& w, const BudgetLimits& l, double eur, const std::string& scope,
             std::string* why) const;
-  void release(const std::string& key, double reserved, double spent);
+  void release(const std::string& key, double reserved, double spent, bool today = true);
   Window& window(const std::string& key);
 
   BudgetLimits global_limits_;

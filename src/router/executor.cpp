@@ -29,8 +29,10 @@ ChatResult RouteExecutor::call(const Target& t, const std::string& role, ChatReq
     if (budgets_ == nullptr) return std::nullopt;
     const auto price = p->price(t.model);
     if (!price) return std::nullopt;
-    const double worst = price->cost(
-        Usage{worst_case_prompt_tokens(request.messages), std::max(request.max_tokens, 1)});
+    // A plain completion's prompt counts too (BPE makes at most one token per byte).
+    const auto prompt_bound =
+        worst_case_prompt_tokens(request.messages) + static_cast<int64_t>(request.prompt.size());
+    const double worst = price->cost(Usage{prompt_bound, std::max(request.max_tokens, 1)});
     std::string why;
     auto held = budgets_->reserve(api_key_id, worst, &why);
     if (!held) {

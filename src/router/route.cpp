@@ -16,6 +16,12 @@ std::string Route::reason() const {
   return out;
 }
 
+std::string Route::kind() const {
+  if (explicit_model) return "explicit";
+  const std::string how = escalate_to ? "cascade" : (primary.local ? "local" : "remote");
+  return task.empty() ? "auto:" + how : task + ":" + how;
+}
+
 int Refusal::http_status() const {
   switch (kind) {
     case Kind::UnknownModel:

@@ -24,11 +24,15 @@ struct Route {
   std::optional<Target> escalate_to;  // cascade: the LLM that takes over from the primary
   double min_mean_logprob = -1.0;     // cascade: escalate below this confidence
   bool local_only = false;
+  bool explicit_model = false;       // the client named this model (no task rule applied)
   std::vector<std::string> reasons;  // one per stage that acted, in order
 
   // "cascade local/qwen → remote/gpt-4o-mini", "remote/gpt-4o-mini"
   std::string name() const;
   std::string reason() const;  // the reasons joined by "; "
+  // The short class of the route for headers and the ledger's grouping: "explicit", or
+  // the task with how it runs ("chat:cascade", "chat:local", "extract:remote").
+  std::string kind() const;
 };
 
 // The router will not serve the request, and says why.

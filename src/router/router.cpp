@@ -145,9 +145,11 @@ class TaskRulesStage : public RouteStage {
     if (ctx.local_only) {
       std::string note;
       if (!restrict_to_local(r, &note)) {
+        std::string why;
+        for (const auto& reason : ctx.reasons) why += "; " + reason;
         ctx.refusal = Refusal{Refusal::Kind::LocalOnlyNoRoute,
                               "the request is local-only but neither task '" + task +
-                                  "' nor router.fallbacks has a local model (add one)"};
+                                  "' nor router.fallbacks has a local model (add one)" + why};
         return;
       }
       if (!note.empty()) ctx.reasons.push_back(note);
@@ -290,6 +292,7 @@ RoutingDecision Router::route(const RoutingRequest& request) const {
   if (!ctx.route) return {std::nullopt, Refusal{Refusal::Kind::UnknownModel, "no route found"}};
   Route r = std::move(*ctx.route);
   r.local_only = ctx.local_only;
+  r.explicit_model = ctx.explicit_model;
   r.reasons = std::move(ctx.reasons);
   return {std::move(r), std::nullopt};
 }

@@ -53,16 +53,22 @@ KeyStore KeyStore::from_config(const toml::table& config) {
         const auto* str = s.as_string();
         if (str == nullptr) throw InputError(where + ".scopes must be an array of strings");
         const std::string& v = str->get();
-        if (v != "chat" && v != "completions" && v != "embeddings" && v != "models")
+        if (std::find(std::begin(kKnownScopes), std::end(kKnownScopes), v) ==
+            std::end(kKnownScopes))
           throw InputError(std::string(where)
                                .append(".scopes: unknown scope '")
                                .append(v)
-                               .append("' (chat, completions, embeddings, models)"));
+                               .append("' (chat, completions, embeddings, models, kb, tasks)"));
         k.scopes.insert(v);
       }
     }
     k.requests_per_minute = config_number(*t, "requests_per_minute").value_or(0);
     if (k.requests_per_minute < 0) throw InputError(where + ".requests_per_minute must be >= 0");
+    const std::string policy = config_string(*t, "data_policy").value_or("default");
+    if (policy != "default" && policy != "local_only")
+      throw InputError(where + ".data_policy must be \"default\" or \"local_only\" (got \"" +
+                       policy + "\")");
+    k.local_only = policy == "local_only";
     store.add(std::move(k));
   }
   return store;
@@ -93,6 +99,7 @@ AuthDecision KeyStore::check(std::string_view authorization, const std::string& 
     return d;
   }
   d.key_name = key->name;
+  d.key = key;
   if (!key->scopes.empty() && key->scopes.count(scope) == 0) {
     d.outcome = AuthDecision::Outcome::Forbidden;
     d.message = "the API key '" + key->name + "' is not allowed to use " + scope;

@@ -21,16 +21,26 @@ namespace tq {
 
 std::string sha256_hex(std::string_view data);
 
+// Scopes a key may hold; route files of other modules (knowledge base, tasks) check theirs
+// through Gateway::authorize.
+inline constexpr const char* kKnownScopes[] = {"chat",   "completions", "embeddings",
+                                               "models", "kb",          "tasks"};
+
+// One configured key. Other modules may add fields here (and read them in
+// KeyStore::from_config) — e.g. the knowledge-base labels a key may read — and find them on
+// the AuthContext their handler gets.
 struct ApiKey {
   std::string name;
   std::string sha256;              // lower-case hex of the secret's SHA-256
-  std::set<std::string> scopes;    // chat, completions, embeddings, models; empty: all
+  std::set<std::string> scopes;    // kKnownScopes; empty: all
   double requests_per_minute = 0;  // 0: unlimited
+  bool local_only = false;         // data_policy = "local_only": never sent to remote models
 };
 
 struct AuthDecision {
   enum class Outcome { Allowed, Unauthorized, Forbidden, RateLimited } outcome = Outcome::Allowed;
-  std::string key_name;  // "" when auth is off
+  std::string key_name;         // "" when auth is off
+  const ApiKey* key = nullptr;  // the matched key (owned by the KeyStore); null when auth is off
   std::string message;
   double retry_after_s = 0;
 };

@@ -1,25 +1,21 @@
 #include "server/gateway.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
-#include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <random>
-#include <thread>
 
-#include "core/config.h"
 #include "core/error.h"
+#include "server/gateway_call.h"
+#include "server/http_util.h"
 #include "server/openai_format.h"
-#include "server/routing.h"
 
 namespace tq {
 
 using nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
-
-namespace {
 
 int64_t unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -35,17 +31,6 @@ std::string random_id(const std::string& prefix) {
   return prefix + buf;
 }
 
-void send_json(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-}
-
-void send_error(httplib::Response& res, int status, const std::string& message,
-                const std::string& param = "", const std::string& code = "") {
-  send_json(res, status, error_body(status, message, param, code));
-}
-
-// ProviderError → the HTTP status a client should see.
 int status_of(const ProviderError& e) {
   switch (e.kind()) {
     case ProviderErrorKind::BadRequest:
@@ -68,80 +53,51 @@ int status_of(const ProviderError& e) {
   return 500;
 }
 
-// Costs of one call are tiny (micro-euros): print significant digits, not fixed decimals.
-std::string eur_text(double eur) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.9g", eur);
-  return buf;
-}
-
-std::string sse(const json& j) {
-  return "data: " + j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
-}
-
-}  // namespace
-
-ServerOptions ServerOptions::from_config(const toml::table& config,
-                                         const std::filesystem::path& base_dir) {
-  ServerOptions o;
-  if (auto v = config_string(config, "server.host")) o.host = *v;
-  if (auto v = config_int(config, "server.port")) {
-    if (*v < 0 || *v > 65535) throw InputError("server.port must be between 0 and 65535");
-    o.port = static_cast<int>(*v);
-  }
-  if (auto v = config_int(config, "server.threads")) {
-    if (*v < 1 || *v > 1024) throw InputError("server.threads must be between 1 and 1024");
-    o.threads = static_cast<int>(*v);
-  }
-  if (auto v = config_int(config, "server.max_body_bytes")) {
-    if (*v < 1024) throw InputError("server.max_body_bytes must be at least 1024");
-    o.max_body_bytes = static_cast<size_t>(*v);
-  }
-  if (auto v = config_int(config, "server.max_tokens")) {
-    if (*v < 1 || *v > (1 << 20))
-      throw InputError("server.max_tokens must be between 1 and 1048576");
-    o.limits.max_tokens = static_cast<int32_t>(*v);
-  }
-  if (auto v = config_string(config, "ledger.path")) {
-    const std::filesystem::path p(*v);
-    o.ledger_path = p.is_absolute() ? p : base_dir / p;
-  } else {
-    o.ledger_path = base_dir / "triptyque-ledger.sqlite";
-  }
-  return o;
-}
-
-// One client call as the ledger sees it.
-struct Gateway::Call {
-  std::string request_id;
-  int64_t time_ms = 0;
-  std::string key_name;
-  std::string endpoint;
-  Route route;
-  Usage usage;
-  double ttft_ms = 0;
-  double total_ms = 0;
-  double cost_eur = 0;
-  int attempts = 1;
+// Wakes the retention loop every check interval, or at once on stop.
+struct Gateway::RetentionTimer {
+  std::mutex mu;
+  std::condition_variable wake;
+  bool stop = false;
+  std::thread thread;
 };
 
-Gateway::Gateway(ServerOptions options, std::unique_ptr<ProviderRegistry> registry, KeyStore keys)
-    : options_(std::move(options)),
-      registry_(std::move(registry)),
-      keys_(std::move(keys)),
-      ledger_(std::make_unique<Ledger>(options_.ledger_path.string())),
-      http_(std::make_unique<httplib::Server>()) {
+Gateway::Gateway(App& app)
+    : app_(app),
+      options_(app.server_options()),
+      http_(std::make_unique<httplib::Server>()),
+      retention_(std::make_unique<RetentionTimer>()) {
   const int threads = options_.threads;
   http_->new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<size_t>(threads));
   };
   http_->set_payload_max_length(options_.max_body_bytes);
+  http_->set_tcp_nodelay(true);
+  // httplib closes a kept-alive connection after 5 requests by default: under load every
+  // client would reconnect all the time (and meet the listen backlog, see bind()).
+  http_->set_keep_alive_max_count(static_cast<size_t>(options_.keep_alive_max_count));
+  http_->set_keep_alive_timeout(options_.keep_alive_timeout_s);
   install_routes();
 }
 
-Gateway::~Gateway() = default;
+Gateway::~Gateway() {
+  {
+    std::lock_guard lock(retention_->mu);
+    retention_->stop = true;
+  }
+  retention_->wake.notify_all();
+  if (retention_->thread.joinable()) retention_->thread.join();
+}
 
 int Gateway::bind() {
+  // Debian's cpp-httplib 0.11 is a compiled library whose listen() backlog is fixed at 5
+  // (CPPHTTPLIB_LISTEN_BACKLOG): a burst of new connections beyond that is dropped by the
+  // kernel and retried by clients a second later. The socket-options hook sees the
+  // listening socket, and calling listen() again on it raises the backlog (Linux).
+  int listen_fd = -1;
+  http_->set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
   int port = options_.port;
   if (port == 0) {
     port = http_->bind_to_any_port(options_.host);
@@ -151,67 +107,121 @@ int Gateway::bind() {
   if (port < 0)
     throw InputError("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                      " (in use, or not an address of this machine): pick another --port/--host");
+  if (listen_fd >= 0 && ::listen(listen_fd, options_.listen_backlog) != 0)
+    std::fprintf(stderr, "triptyque serve: could not raise the listen backlog to %d\n",
+                 options_.listen_backlog);
+  http_->set_socket_options(httplib::default_socket_options);
   options_.port = port;
   return port;
 }
 
+void Gateway::retention_loop() {
+  for (;;) {
+    try {
+      const RetentionReport r = app_.enforce_retention();
+      for (const auto& [store, n] : r)
+        if (n > 0)
+          std::fprintf(stderr, "triptyque serve: retention removed %lld from %s\n",
+                       static_cast<long long>(n), store.c_str());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "triptyque serve: retention failed: %s\n", e.what());
+    }
+    std::unique_lock lock(retention_->mu);
+    if (retention_->wake.wait_for(lock, std::chrono::seconds(app_.retention().check_interval_s),
+                                  [this] { return retention_->stop; }))
+      return;
+  }
+}
+
 void Gateway::run() {
+  retention_->thread = std::thread([this] { retention_loop(); });
   http_->listen_after_bind();
-  ledger_->flush();
+  {
+    std::lock_guard lock(retention_->mu);
+    retention_->stop = true;
+  }
+  retention_->wake.notify_all();
+  retention_->thread.join();
+  app_.flush_records();
+  app_.ledger().flush();
 }
 
 void Gateway::stop() {
   http_->stop();
 }
 
-void Gateway::record(const Call& call, const std::string& status, const std::string& error) {
-  LedgerRecord r;
-  r.request_id = call.request_id;
-  r.time_ms = call.time_ms;
-  r.key_id = call.key_name;
-  r.endpoint = call.endpoint;
-  r.route = call.route.route;
-  r.reason = call.route.reason;
-  r.provider = call.route.provider != nullptr ? call.route.provider->name() : "";
-  r.model = call.route.model;
-  r.is_local = call.route.provider != nullptr && call.route.provider->is_local();
-  r.prompt_tokens = call.usage.prompt_tokens;
-  r.completion_tokens = call.usage.completion_tokens;
-  r.ttft_ms = call.ttft_ms;
-  r.total_ms = call.total_ms;
-  r.cost_eur = call.cost_eur;
-  r.status = status;
-  r.error = error;
-  r.attempt = call.attempts;
-  try {
-    ledger_->append(r);
-  } catch (const std::exception& e) {
-    // The answer was given; losing the record is logged, never turned into a failed call.
-    std::fprintf(stderr, "triptyque serve: ledger write failed: %s\n", e.what());
+void Gateway::record(const Call& call) {
+  CallRecord out;
+  auto row = [&](const AttemptRecord* a, int index) {
+    LedgerRecord r;
+    r.request_id = call.request_id;
+    r.time_ms = call.time_ms;
+    r.key_id = call.key_name;
+    r.endpoint = call.endpoint;
+    r.route = call.route_kind;
+    r.reason = call.reason;
+    r.task = call.task;
+    r.escalated = call.escalated;
+    r.attempt = index;
+    if (a == nullptr) {
+      r.status = call.outcome;
+      r.error = call.error;
+      r.total_ms =
+          std::chrono::duration<double, std::milli>(SteadyClock::now() - call.start).count();
+      return r;
+    }
+    r.provider = a->provider;
+    r.model = a->model;
+    const Provider* p = app_.registry().provider(a->provider);
+    r.is_local = p != nullptr && p->is_local();
+    r.prompt_tokens = a->prompt_tokens;
+    r.completion_tokens = a->completion_tokens;
+    r.ttft_ms = a->ttft_ms;
+    r.total_ms = a->ms;
+    r.cost_eur = a->cost_eur;
+    if (r.cost_eur == 0 && p != nullptr)
+      r.cost_eur =
+          app_.registry().cost_eur(*p, a->model, Usage{a->prompt_tokens, a->completion_tokens});
+    const bool last = index == static_cast<int>(call.attempts.size());
+    r.status =
+        a->error.empty() ? "ok" : (last && call.outcome == "cancelled" ? "cancelled" : "error");
+    r.error = a->error;
+    if (a->role == "cascade-slm") r.cascade_role = "slm";
+    if (a->role == "cascade-llm") r.cascade_role = "llm";
+    if (a->role == "fallback") r.cascade_role = "fallback";
+    return r;
+  };
+  for (size_t i = 0; i < call.attempts.size(); ++i) {
+    out.rows.push_back(row(&call.attempts[i], static_cast<int>(i) + 1));
+    const LedgerRecord& r = out.rows.back();
+    if (r.status == "ok")
+      metrics_.call_done(r.route, r.provider, r.model, r.prompt_tokens, r.completion_tokens,
+                         r.cost_eur);
   }
-  metrics_.call_done(r.route, r.provider, r.model, r.prompt_tokens, r.completion_tokens,
-                     r.cost_eur);
+  if (call.attempts.empty()) out.rows.push_back(row(nullptr, 1));
+  if (call.verdict) out.audit = CallAudit{call.request_id, *call.verdict, call.audit_route};
+  out.text = call.text;
+  app_.recorder().submit(std::move(out));
 }
 
-bool Gateway::authorize(const httplib::Request& req, httplib::Response& res,
-                        const std::string& scope, std::string& key_name) {
-  const AuthDecision d = keys_.check(req.get_header_value("Authorization"), scope);
-  key_name = d.key_name;
+std::optional<AuthContext> Gateway::authorize(const httplib::Request& req, httplib::Response& res,
+                                              const std::string& scope) {
+  const AuthDecision d = app_.keys().check(req.get_header_value("Authorization"), scope);
   switch (d.outcome) {
     case AuthDecision::Outcome::Allowed:
-      return true;
+      return AuthContext{d.key_name, d.key};
     case AuthDecision::Outcome::Unauthorized:
       send_error(res, 401, d.message, "", "invalid_api_key");
-      return false;
+      break;
     case AuthDecision::Outcome::Forbidden:
       send_error(res, 403, d.message, "", "insufficient_scope");
-      return false;
+      break;
     case AuthDecision::Outcome::RateLimited:
       res.set_header("Retry-After", std::to_string(static_cast<int64_t>(d.retry_after_s) + 1));
       send_error(res, 429, d.message, "", "rate_limit_exceeded");
-      return false;
+      break;
   }
-  return false;
+  return std::nullopt;
 }
 
 void Gateway::install_routes() {
@@ -261,10 +271,14 @@ void Gateway::install_routes() {
 
 void Gateway::handle_models(const httplib::Request& req, httplib::Response& res) {
   const auto start = SteadyClock::now();
-  std::string key;
-  if (authorize(req, res, "models", key)) {
+  if (authorize(req, res, "models")) {
     json data = json::array();
-    for (const auto& m : registry_->models())
+    data.push_back(
+        {{"id", "auto"}, {"object", "model"}, {"created", 0}, {"owned_by", "triptyque"}});
+    for (const auto& [task, rule] : app_.router().config().tasks)
+      data.push_back(
+          {{"id", task}, {"object", "model"}, {"created", 0}, {"owned_by", "triptyque"}});
+    for (const auto& m : app_.registry().models())
       data.push_back({{"id", m.id}, {"object", "model"}, {"created", 0}, {"owned_by", m.owned_by}});
     send_json(res, 200, json{{"object", "list"}, {"data", data}});
   }
@@ -280,203 +294,85 @@ void Gateway::handle_embeddings(const httplib::Request& req, httplib::Response& 
   call.time_ms = unix_ms();
   call.endpoint = "embeddings";
   [&] {
-    if (!authorize(req, res, "embeddings", call.key_name)) return;
+    const auto who = authorize(req, res, "embeddings");
+    if (!who) return;
+    call.key_name = who->key_name;
     auto parsed = parse_embedding_request(req.body, options_.limits);
     if (auto* err = std::get_if<ParseError>(&parsed)) {
       send_error(res, 400, err->message, err->param);
       return;
     }
     auto& r = std::get<ParsedEmbeddingRequest>(parsed);
-    ParsedRequest pr{"embeddings", r.model, call.key_name,
-                     req.get_header_value("x-triptyque-data") == "local-only", nullptr};
-    call.route = route_request(*registry_, pr);
-    if (call.route.provider == nullptr) {
-      send_error(res, call.route.error_status, call.route.reason, "model", call.route.error_code);
-      return;
+    // Placeholders would change the vectors, so texts with anything the guard protects are
+    // embedded locally or not at all.
+    guard::PseudonymMap map;
+    const guard::Protected prot = app_.guard().protect_or_block(r.inputs, {}, map);
+    call.verdict = prot.verdict;
+    std::vector<std::string> why;
+    if (who->local_only()) why.emplace_back("the API key's policy");
+    if (req.get_header_value("x-triptyque-data") == "local-only")
+      why.emplace_back("header x-triptyque-data: local-only");
+    if (prot.verdict.action != guard::Action::Allow)
+      for (const auto& reason : prot.verdict.reasons) why.push_back("the guard: " + reason);
+    const auto resolved = app_.registry().resolve(r.model);
+    auto refuse = [&](int status, const std::string& message, const std::string& code) {
+      call.route_kind = "refused";
+      call.outcome = "refused";
+      call.error = message;
+      call.audit_route = "refused";
+      res.set_header("x-triptyque-reason", header_text(message));
+      send_error(res, status, message, "model", code);
+      record(call);
+    };
+    if (prot.verdict.action == guard::Action::Block) {
+      call.route_kind = "blocked";
+      return refuse(403, "blocked by the data guard: " + prot.verdict.reasons.front(),
+                    "blocked_by_guard");
     }
-    res.set_header("x-triptyque-route", call.route.route);
-    res.set_header("x-triptyque-reason", call.route.reason);
+    if (!resolved)
+      return refuse(404,
+                    "The model '" + r.model +
+                        "' does not exist (GET /v1/models lists the models served here)",
+                    "model_not_found");
+    std::string because;
+    for (const auto& w : why) because += (because.empty() ? "" : ", ") + w;
+    if (!why.empty() && !resolved->provider->is_local())
+      return refuse(403,
+                    "the texts are local-only (" + because + ") and '" + r.model +
+                        "' is served by the remote provider " + resolved->provider->name(),
+                    "local_only");
+    call.route_kind = "explicit";
+    call.reason = "model " + r.model + " requested explicitly, served by provider " +
+                  resolved->provider->name() +
+                  (why.empty() ? "" : "; local-only (" + because + ")");
+    call.audit_route = resolved->provider->name() + "/" + resolved->model;
+    res.set_header("x-triptyque-route", call.route_kind);
+    res.set_header("x-triptyque-reason", header_text(call.reason));
+    AttemptRecord a;
+    a.provider = resolved->provider->name();
+    a.model = resolved->model;
+    const auto t0 = SteadyClock::now();
     try {
-      const EmbeddingResult e = call.route.provider->embed(call.route.model, r.inputs);
-      call.usage = e.usage;
-      call.total_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
-      call.ttft_ms = call.total_ms;
-      call.cost_eur = registry_->cost_eur(*call.route.provider, call.route.model, call.usage);
-      res.set_header("x-triptyque-cost-eur", eur_text(call.cost_eur));
+      const EmbeddingResult e = resolved->provider->embed(resolved->model, r.inputs);
+      a.ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
+      a.ttft_ms = a.ms;
+      a.prompt_tokens = e.usage.prompt_tokens;
+      a.cost_eur = app_.registry().cost_eur(*resolved->provider, resolved->model, e.usage);
+      call.attempts.push_back(a);
+      res.set_header("x-triptyque-cost-eur", eur_text(a.cost_eur));
       send_json(res, 200, embeddings_body(r.model, e, r.base64));
-      record(call, "ok", "");
     } catch (const ProviderError& e) {
-      call.total_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
-      record(call, "error", e.what());
+      a.ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
+      a.error = e.what();
+      call.attempts.push_back(a);
+      call.outcome = "error";
       send_error(res, status_of(e), e.what());
     }
+    record(call);
   }();
   metrics_.in_flight(-1);
   metrics_.request_done("embeddings", res.status,
                         std::chrono::duration<double>(SteadyClock::now() - start).count());
-}
-
-namespace {
-
-// What passes between the thread running the provider (which produces text) and the HTTP
-// thread (which writes it to the socket): a slow client never stalls the model's batch,
-// and a write that fails (client gone) cancels the generation at its next token.
-struct StreamState {
-  std::mutex mutex;
-  std::condition_variable wake;
-  std::deque<std::string> pieces;
-  bool finished = false;
-  std::atomic<bool> client_gone{false};
-  ChatResult result;
-  std::optional<ProviderError> error;
-  std::string internal_error;
-};
-
-}  // namespace
-
-void Gateway::handle_generation(const httplib::Request& req, httplib::Response& res,
-                                const std::string& endpoint) {
-  const auto start = SteadyClock::now();
-  metrics_.in_flight(1);
-  auto finish_metrics = [this, start, endpoint](int status) {
-    metrics_.in_flight(-1);
-    metrics_.request_done(endpoint, status,
-                          std::chrono::duration<double>(SteadyClock::now() - start).count());
-  };
-  auto call = std::make_shared<Call>();
-  const bool chat = endpoint == "chat";
-  call->request_id = random_id(chat ? "chatcmpl-" : "cmpl-");
-  call->time_ms = unix_ms();
-  call->endpoint = endpoint;
-  if (!authorize(req, res, endpoint, call->key_name)) return finish_metrics(res.status);
-  auto parsed = chat ? parse_chat_request(req.body, options_.limits)
-                     : parse_completion_request(req.body, options_.limits);
-  if (auto* err = std::get_if<ParseError>(&parsed)) {
-    send_error(res, 400, err->message, err->param);
-    return finish_metrics(res.status);
-  }
-  auto request =
-      std::make_shared<ParsedChatRequest>(std::move(std::get<ParsedChatRequest>(parsed)));
-  ParsedRequest pr{endpoint, request->chat.model, call->key_name,
-                   req.get_header_value("x-triptyque-data") == "local-only", request.get()};
-  call->route = route_request(*registry_, pr);
-  if (call->route.provider == nullptr) {
-    send_error(res, call->route.error_status, call->route.reason, "model", call->route.error_code);
-    return finish_metrics(res.status);
-  }
-  res.set_header("x-triptyque-route", call->route.route);
-  res.set_header("x-triptyque-reason", call->route.reason);
-  const ResponseIdentity who{call->request_id,
-                             std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count(),
-                             request->chat.model, chat};
-  ChatRequest upstream = request->chat;
-  upstream.model = call->route.model;
-
-  auto finalize = [this, call, start](const ChatResult& r) {
-    call->usage = r.usage;
-    call->ttft_ms = r.ttft_ms;
-    call->attempts = r.attempts;
-    call->total_ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
-    call->cost_eur = registry_->cost_eur(*call->route.provider, call->route.model, r.usage);
-  };
-
-  if (!request->stream) {
-    try {
-      const ChatResult r = call->route.provider->chat(upstream, nullptr);
-      finalize(r);
-      res.set_header("x-triptyque-cost-eur", eur_text(call->cost_eur));
-      send_json(res, 200, completion_body(who, r));
-      record(*call, "ok", "");
-    } catch (const ProviderError& e) {
-      call->total_ms =
-          std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
-      record(*call, "error", e.what());
-      if (e.retry_after())
-        res.set_header("Retry-After", std::to_string(e.retry_after()->count() / 1000 + 1));
-      send_error(res, status_of(e), e.what());
-    }
-    return finish_metrics(res.status);
-  }
-
-  // Streaming: the answer goes out as server-sent events while it is generated.
-  const bool include_usage = request->include_usage;
-  res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider(
-      "text/event-stream", [this, call, upstream, who, include_usage, finalize, finish_metrics,
-                            start](size_t /*offset*/, httplib::DataSink& sink) {
-        auto state = std::make_shared<StreamState>();
-        Provider* provider = call->route.provider;
-        std::thread worker([state, provider, upstream] {
-          try {
-            state->result = provider->chat(upstream, [state](const std::string& delta) {
-              if (state->client_gone.load()) return false;
-              std::lock_guard lock(state->mutex);
-              state->pieces.push_back(delta);
-              state->wake.notify_one();
-              return true;
-            });
-          } catch (const ProviderError& e) {
-            state->error = e;
-          } catch (const std::exception& e) {
-            state->internal_error = e.what();
-          }
-          std::lock_guard lock(state->mutex);
-          state->finished = true;
-          state->wake.notify_one();
-        });
-        const std::string first = sse(chunk_body(who, "", "", true, include_usage));
-        if (!sink.write(first.data(), first.size())) state->client_gone = true;
-        for (;;) {
-          std::deque<std::string> pieces;
-          bool finished = false;
-          {
-            std::unique_lock lock(state->mutex);
-            state->wake.wait(lock, [&] { return state->finished || !state->pieces.empty(); });
-            pieces.swap(state->pieces);
-            finished = state->finished;
-          }
-          for (const auto& p : pieces) {
-            if (state->client_gone) break;
-            const std::string event = sse(chunk_body(who, p, "", false, include_usage));
-            if (!sink.write(event.data(), event.size())) state->client_gone = true;
-          }
-          if (finished) break;
-        }
-        worker.join();
-        const bool gone = state->client_gone.load();
-        std::string status = "ok";
-        std::string error;
-        if (state->error || !state->internal_error.empty()) {
-          status = "error";
-          error = state->error ? state->error->what() : state->internal_error;
-          call->total_ms =
-              std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
-          if (!gone) {
-            const int code = state->error ? status_of(*state->error) : 500;
-            const std::string event = sse(error_body(code, error));
-            sink.write(event.data(), event.size());
-          }
-        } else {
-          finalize(state->result);
-          if (gone || state->result.finish_reason == "cancelled") status = "cancelled";
-          if (!gone) {
-            std::string tail =
-                sse(chunk_body(who, "", state->result.finish_reason, false, include_usage));
-            if (include_usage)
-              tail += sse(usage_chunk_body(who, state->result.usage, call->cost_eur));
-            tail += "data: [DONE]\n\n";
-            if (!sink.write(tail.data(), tail.size())) status = "cancelled";
-          }
-        }
-        if (status == "cancelled") metrics_.cancelled();
-        record(*call, status, error);
-        finish_metrics(gone ? 499 : 200);
-        if (gone) return false;
-        sink.done();
-        return true;
-      });
 }
 
 }  // namespace tq

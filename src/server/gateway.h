@@ -1,20 +1,25 @@
 // The OpenAI-compatible HTTP gateway (`triptyque serve`): cpp-httplib with a thread pool,
 // the endpoints /v1/chat/completions (JSON and SSE), /v1/completions, /v1/embeddings,
-// /v1/models, /health and /metrics; API keys, rate limits, body limits; every call goes
-// through route_request() and every attempt into the ledger.
+// /v1/models, /health and /metrics over an App (registry, router, guard, ledger). A chat
+// call goes: auth → parse → guard → router → executor (remote targets see placeholders)
+// → re-identified answer → ledger rows + audit event (gateway_chat.cpp).
+//
+// Other modules mount their own endpoints before bind():
+//   void mount_kb_api(Gateway& gw) {
+//     gw.http().Post("/v1/kb/search", [&gw](const httplib::Request& req, httplib::Response& res) {
+//       const auto who = gw.authorize(req, res, "kb");
+//       if (!who) return;  // the 401/403/429 is written
+//       ...  send_json(res, 200, …) / send_error(res, 400, …) from server/http_util.h
+//     });
+//   }
 #pragma once
 
-#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
-#include <toml++/toml.h>
-
-#include "ledger/ledger.h"
-#include "providers/registry.h"
-#include "server/auth.h"
+#include "server/app.h"
 #include "server/metrics.h"
-#include "server/request_parser.h"
 
 namespace httplib {
 class Server;
@@ -24,37 +29,39 @@ class Response;
 
 namespace tq {
 
-struct ServerOptions {
-  std::string host = "127.0.0.1";
-  int port = 8080;                   // 0: any free port (tests)
-  int threads = 16;                  // HTTP worker threads (a streaming request holds one)
-  size_t max_body_bytes = 4u << 20;  // larger bodies get 413
-  std::filesystem::path ledger_path = "triptyque-ledger.sqlite";
-  ParseLimits limits;
-
-  // [server] host, port, threads, max_body_bytes, max_tokens; [ledger] path (relative to
-  // base_dir, the config file's folder).
-  static ServerOptions from_config(const toml::table& config,
-                                   const std::filesystem::path& base_dir);
+// Who is calling, once authorized.
+struct AuthContext {
+  std::string key_name;         // "" when the server runs without keys
+  const ApiKey* key = nullptr;  // null when the server runs without keys
+  bool local_only() const { return key != nullptr && key->local_only; }
 };
 
 class Gateway {
  public:
-  Gateway(ServerOptions options, std::unique_ptr<ProviderRegistry> registry, KeyStore keys);
+  explicit Gateway(App& app);
   ~Gateway();
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  // Binds the socket; returns the port (the chosen one when options.port is 0).
+  // Binds the socket; returns the port (the chosen one when the configured port is 0).
   int bind();
-  // Serves until stop(); returns after in-flight requests finished and the ledger is flushed.
+  // Serves until stop(): enforces retention at start and every check interval, and returns
+  // after in-flight requests finished and every ledger and audit record is written.
   void run();
   // Thread-safe; may be called from a signal-waiting thread.
   void stop();
 
+  // For route files of other modules: add handlers before bind().
+  httplib::Server& http() { return *http_; }
+  // Checks the caller's key for `scope`; on refusal writes the OpenAI-style 401/403/429
+  // into `res` and returns nullopt.
+  std::optional<AuthContext> authorize(const httplib::Request& req, httplib::Response& res,
+                                       const std::string& scope);
+
+  App& app() { return app_; }
   const ServerOptions& options() const { return options_; }
-  const ProviderRegistry& registry() const { return *registry_; }
-  Ledger& ledger() { return *ledger_; }
+  const ProviderRegistry& registry() const { return app_.registry(); }
+  Ledger& ledger() { return app_.ledger(); }
   Metrics& metrics() { return metrics_; }
 
  private:
@@ -64,16 +71,15 @@ class Gateway {
                          const std::string& endpoint);
   void handle_embeddings(const httplib::Request& req, httplib::Response& res);
   void handle_models(const httplib::Request& req, httplib::Response& res);
-  bool authorize(const httplib::Request& req, httplib::Response& res, const std::string& scope,
-                 std::string& key_name);
-  void record(const Call& call, const std::string& status, const std::string& error);
+  void record(const Call& call);
+  void retention_loop();
 
+  App& app_;
   ServerOptions options_;
-  std::unique_ptr<ProviderRegistry> registry_;
-  KeyStore keys_;
-  std::unique_ptr<Ledger> ledger_;
   Metrics metrics_;
   std::unique_ptr<httplib::Server> http_;
+  struct RetentionTimer;
+  std::unique_ptr<RetentionTimer> retention_;
 };
 
 }  // namespace tq

@@ -28,9 +28,13 @@ json usage_json(const Usage& usage) {
 
 json completion_body(const ResponseIdentity& who, const ChatResult& result) {
   json choice = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", result.finish_reason}};
-  if (who.chat)
+  if (who.chat) {
     choice["message"] = {{"role", "assistant"}, {"content", result.text}, {"refusal", nullptr}};
-  else
+    if (result.tool_calls.is_array() && !result.tool_calls.empty()) {
+      choice["message"]["tool_calls"] = result.tool_calls;
+      if (result.text.empty()) choice["message"]["content"] = nullptr;  // as OpenAI sends it
+    }
+  } else
     choice["text"] = result.text;
   json body = {{"id", who.id},
                {"object", who.chat ? "chat.completion" : "text_completion"},
@@ -66,7 +70,31 @@ json chunk_body(const ResponseIdentity& who, const std::string& text,
   return body;
 }
 
-json usage_chunk_body(const ResponseIdentity& who, const Usage& usage, double cost_eur) {
+json tool_calls_chunk_body(const ResponseIdentity& who, const nlohmann::json& tool_calls,
+                           bool include_usage) {
+  json calls = json::array();
+  for (size_t i = 0; i < tool_calls.size(); ++i) {
+    json c = tool_calls[i];
+    c["index"] = i;
+    calls.push_back(std::move(c));
+  }
+  json body = {{"id", who.id},
+               {"object", "chat.completion.chunk"},
+               {"created", who.created},
+               {"model", who.model},
+               {"system_fingerprint", nullptr},
+               {"choices", json::array({{{"index", 0},
+                                         {"logprobs", nullptr},
+                                         {"finish_reason", nullptr},
+                                         {"delta", {{"tool_calls", calls}}}}})}};
+  if (include_usage) body["usage"] = nullptr;
+  return body;
+}
+
+json usage_chunk_body(const ResponseIdentity& who, const Usage& usage, double cost_eur,
+                      const json& extra) {
+  json x = extra.is_object() ? extra : json::object();
+  x["cost_eur"] = cost_eur;
   return json{{"id", who.id},
               {"object", who.chat ? "chat.completion.chunk" : "text_completion"},
               {"created", who.created},
@@ -74,7 +102,7 @@ json usage_chunk_body(const ResponseIdentity& who, const Usage& usage, double co
               {"system_fingerprint", nullptr},
               {"choices", json::array()},
               {"usage", usage_json(usage)},
-              {"x_triptyque", {{"cost_eur", cost_eur}}}};
+              {"x_triptyque", x}};
 }
 
 std::string base64_encode(const unsigned char* data, size_t size) {

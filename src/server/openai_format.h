@@ -27,8 +27,13 @@ nlohmann::json completion_body(const ResponseIdentity& who, const ChatResult& re
 // One streamed piece: text (a delta), or the final piece with a finish reason.
 nlohmann::json chunk_body(const ResponseIdentity& who, const std::string& text,
                           const std::string& finish_reason, bool first, bool include_usage);
-// The last chunk of stream_options.include_usage: no choices, the usage (and our cost).
-nlohmann::json usage_chunk_body(const ResponseIdentity& who, const Usage& usage, double cost_eur);
+// The tool calls of a streamed answer, in one delta (each with its index).
+nlohmann::json tool_calls_chunk_body(const ResponseIdentity& who, const nlohmann::json& tool_calls,
+                                     bool include_usage);
+// The last chunk of a stream (as stream_options.include_usage has it): no choices, the
+// usage, and under x_triptyque our cost plus `extra` (what served, the cascade's reason).
+nlohmann::json usage_chunk_body(const ResponseIdentity& who, const Usage& usage, double cost_eur,
+                                const nlohmann::json& extra = nullptr);
 
 nlohmann::json embeddings_body(const std::string& model, const EmbeddingResult& result,
                                bool base64);

@@ -63,10 +63,10 @@ TEST(Gateway, HealthAndModels) {
   std::vector<std::string> ids;
   for (const auto& m : j["data"]) {
     EXPECT_EQ(m["object"], "model");
-    EXPECT_EQ(m["owned_by"], "local");
+    EXPECT_EQ(m["owned_by"], m["id"] == "auto" ? "triptyque" : "local");
     ids.push_back(m["id"]);
   }
-  EXPECT_EQ(ids, (std::vector<std::string>{"bert", "noise", "story"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"auto", "bert", "noise", "story"}));
 }
 
 TEST(Gateway, CompletionMatchesLlamaCppGreedy) {
@@ -138,7 +138,7 @@ TEST(Gateway, ChatJsonAndStreamAgree) {
   EXPECT_EQ(usage, j["usage"]);
 
   // Both calls are in the ledger, with the route, reason, tokens and a price.
-  const auto rows = gw.gateway().ledger().attempts();
+  const auto rows = gw.ledger_rows();
   ASSERT_EQ(rows.size(), 2u);
   for (const auto& row : rows) {
     EXPECT_EQ(row.status, "ok");
@@ -302,7 +302,7 @@ TEST(Gateway, ClientHangingUpStopsGenerationAndFreesTheSlot) {
     cancelled = metric(m->body, "triptyque_cancelled_total");
   }
   EXPECT_EQ(cancelled, 1);
-  const auto rows = gw.gateway().ledger().attempts();
+  const auto rows = gw.ledger_rows();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].status, "cancelled");
   EXPECT_LT(rows[0].completion_tokens, 1000);
@@ -341,7 +341,7 @@ TEST(Gateway, ConcurrentRequestsShareTheScheduler) {
     if (first.empty()) first = text;
     EXPECT_EQ(text, first);  // greedy: batching changes nothing
   }
-  EXPECT_EQ(gw.gateway().ledger().count(), 8);
+  EXPECT_EQ(gw.ledger_rows().size(), 8u);
 }
 
 TEST(Gateway, EmbeddingsFloatAndBase64) {

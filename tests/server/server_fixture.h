@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/config.h"
+#include "server/app.h"
 #include "server/auth.h"
 #include "server/gateway.h"
 #include "support/gold.h"
@@ -27,8 +28,10 @@ class RunningGateway {
  public:
   explicit RunningGateway(const std::string& scratch, size_t max_body = 1 << 20) {
     const auto dir = scratch_dir(scratch);
-    for (const char* f : {"ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm"})
-      std::filesystem::remove(dir / f);  // a fresh ledger per test (--gtest_repeat reuses dir)
+    for (const char* f :
+         {"ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm", "triptyque-audit.sqlite",
+          "triptyque-audit.sqlite-wal", "triptyque-audit.sqlite-shm"})
+      std::filesystem::remove(dir / f);  // fresh stores per test (--gtest_repeat reuses dir)
     const std::string config_text =
         "[server]\nhost = \"127.0.0.1\"\nport = 0\nthreads = 12\nmax_body_bytes = " +
         std::to_string(max_body) + "\n[ledger]\npath = \"" + (dir / "ledger.sqlite").string() +
@@ -41,10 +44,36 @@ class RunningGateway {
         gold_model("stories260K.gguf").string() + "\", noise = \"" +
         gold_model("llama-spm-f32.gguf").string() + "\", bert = \"" +
         gold_model("bert-mean-q8_0.gguf").string() + "\" }\n";
-    const auto config = parse_config(config_text, "test config");
-    auto options = ServerOptions::from_config(config, dir);
-    gateway_ = std::make_unique<Gateway>(options, ProviderRegistry::from_config(config, dir),
-                                         KeyStore::from_config(config));
+    start(parse_config(config_text, "test config"), dir);
+  }
+  // A gateway over `config` (relative paths against `dir`).
+  RunningGateway(const toml::table& config, const std::filesystem::path& dir) {
+    start(config, dir);
+  }
+  ~RunningGateway() {
+    gateway_->stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  Gateway& gateway() { return *gateway_; }
+  App& app() { return *app_; }
+  // The ledger's rows once everything queued is written.
+  std::vector<LedgerRecord> ledger_rows() {
+    app_->flush_records();
+    return app_->ledger().attempts();
+  }
+  httplib::Client client(const std::string& key = "sk-test") const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(120, 0);
+    if (!key.empty()) c.set_bearer_token_auth(key.c_str());
+    return c;
+  }
+
+ private:
+  void start(const toml::table& config, const std::filesystem::path& dir) {
+    app_ = std::make_unique<App>(config, dir);
+    gateway_ = std::make_unique<Gateway>(*app_);
     port_ = gateway_->bind();
     thread_ = std::thread([this] { gateway_->run(); });
     // stop() only stops a server that is listening: wait until it answers.
@@ -54,21 +83,7 @@ class RunningGateway {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
-  ~RunningGateway() {
-    gateway_->stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  Gateway& gateway() { return *gateway_; }
-  httplib::Client client(const std::string& key = "sk-test") const {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(120, 0);
-    if (!key.empty()) c.set_bearer_token_auth(key.c_str());
-    return c;
-  }
-
- private:
+  std::unique_ptr<App> app_;
   std::unique_ptr<Gateway> gateway_;
   int port_ = 0;
   std::thread thread_;

@@ -1,0 +1,97 @@
+#include "server/call_recorder.h"
+
+#include <cstdio>
+
+namespace tq {
+
+CallRecorder::CallRecorder(Ledger& ledger, guard::AuditLog* audit, size_t max_queued)
+    : ledger_(ledger), audit_(audit), max_queued_(max_queued), writer_([this] { run(); }) {}
+
+CallRecorder::~CallRecorder() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
+}
+
+void CallRecorder::submit(CallRecord record) {
+  std::unique_lock lock(mu_);
+  progress_.wait(lock, [&] { return queue_.size() < max_queued_ || stop_; });
+  queue_.push_back(std::move(record));
+  ++submitted_;
+  wake_.notify_one();
+}
+
+void CallRecorder::flush() {
+  std::unique_lock lock(mu_);
+  const uint64_t target = submitted_;
+  progress_.wait(lock, [&] { return written_ >= target; });
+}
+
+int64_t CallRecorder::write_failures() const {
+  std::lock_guard lock(mu_);
+  return failures_;
+}
+
+void CallRecorder::run() {
+  for (;;) {
+    std::vector<CallRecord> batch;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left
+      while (!queue_.empty() && batch.size() < 512) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    write(batch);
+    {
+      std::lock_guard lock(mu_);
+      written_ += batch.size();
+    }
+    progress_.notify_all();
+  }
+}
+
+void CallRecorder::write(std::vector<CallRecord>& batch) {
+  // A failed write is logged and counted, never turned into a failed call: the answer was
+  // already given.
+  auto failed = [this](const char* what, const std::exception& e) {
+    std::fprintf(stderr, "triptyque serve: %s write failed: %s\n", what, e.what());
+    std::lock_guard lock(mu_);
+    ++failures_;
+  };
+  std::vector<LedgerRecord> rows;
+  bool audited = false;
+  for (auto& record : batch) {
+    for (auto& r : record.rows) rows.push_back(std::move(r));
+    if (record.audit && audit_ != nullptr) {
+      try {
+        audit_->record_decision(record.audit->request_id, record.audit->verdict,
+                                record.audit->route);
+        audited = true;
+      } catch (const std::exception& e) {
+        failed("audit log", e);
+      }
+    }
+  }
+  try {
+    ledger_.append_all(rows);
+    for (const auto& record : batch)
+      if (record.text) ledger_.append_text(*record.text);
+  } catch (const std::exception& e) {
+    failed("ledger", e);
+  }
+  if (!audited) return;
+  try {
+    const guard::AuditHead head = audit_->head();
+    ledger_.checkpoint(Checkpoint{0, "guard.audit", head.hash, head.count});
+  } catch (const std::exception& e) {
+    failed("audit checkpoint", e);
+  }
+}
+
+}  // namespace tq

@@ -1,0 +1,31 @@
+// The [server] and [ledger] settings the HTTP gateway runs with.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <toml++/toml.h>
+
+#include "server/request_parser.h"
+
+namespace tq {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;                   // 0: any free port (tests)
+  int threads = 16;                  // HTTP worker threads (a kept-alive connection holds one)
+  size_t max_body_bytes = 4u << 20;  // larger bodies get 413
+  int listen_backlog = 1024;         // pending connections the kernel queues
+  int keep_alive_max_count = 10000;  // requests per kept-alive connection
+  int keep_alive_timeout_s = 5;
+  std::filesystem::path ledger_path = "triptyque-ledger.sqlite";
+  ParseLimits limits;
+
+  // [server] host, port, threads, max_body_bytes, max_tokens, listen_backlog,
+  // keep_alive_max_count, keep_alive_timeout_s; [ledger] path (relative to base_dir, the
+  // config file's folder).
+  static ServerOptions from_config(const toml::table& config,
+                                   const std::filesystem::path& base_dir);
+};
+
+}  // namespace tq
