@@ -65,6 +65,22 @@ std::string refusal_code(Refusal::Kind k) {
   return "refused";
 }
 
+// When a fallback answered, why the target before it did not (a budget reservation
+// refused at run time, an upstream down…): the reason header must say who served and why.
+std::string fallback_note(const Route& route, const ExecutionResult& r,
+                          const std::vector<AttemptRecord>& attempts) {
+  if (r.escalated || r.served_by == route.primary ||
+      (route.escalate_to && r.served_by == *route.escalate_to))
+    return "";
+  std::string why = "it failed";
+  for (const auto& a : attempts)
+    if (!a.error.empty()) {
+      why = a.error;
+      break;
+    }
+  return "; served by fallback " + r.served_by.label() + " (" + why + ")";
+}
+
 }  // namespace
 
 void Gateway::handle_generation(const httplib::Request& req, httplib::Response& res,
@@ -173,6 +189,7 @@ void Gateway::handle_generation(const httplib::Request& req, httplib::Response& 
       call->attempts = *attempts;
       call->escalated = r.escalated;
       if (!r.cascade_reason.empty()) call->reason += "; " + r.cascade_reason;
+      call->reason += fallback_note(route, r, call->attempts);
       double cost = 0;
       for (const auto& a : call->attempts) cost += a.cost_eur;
       res.set_header("x-triptyque-reason", header_text(call->reason));
@@ -207,7 +224,7 @@ void Gateway::handle_generation(const httplib::Request& req, httplib::Response& 
   res.set_header("Cache-Control", "no-cache");
   res.set_chunked_content_provider(
       "text/event-stream", [this, call, id, include_usage, finish_metrics, run_route, attempts,
-                            log_text](size_t /*offset*/, httplib::DataSink& sink) {
+                            log_text, route](size_t /*offset*/, httplib::DataSink& sink) {
         auto state = std::make_shared<StreamState>();
         std::thread worker([state, run_route] {
           try {
@@ -263,6 +280,7 @@ void Gateway::handle_generation(const httplib::Request& req, httplib::Response& 
           const ExecutionResult& r = state->result;
           call->escalated = r.escalated;
           if (!r.cascade_reason.empty()) call->reason += "; " + r.cascade_reason;
+          call->reason += fallback_note(route, r, call->attempts);
           if (gone || r.result.finish_reason == "cancelled") call->outcome = "cancelled";
           log_text(r.result.text);
           if (!gone) {

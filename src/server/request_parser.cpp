@@ -242,6 +242,12 @@ ParsedChatRequest chat(std::string_view body, const ParseLimits& limits) {
     if (!tools->is_array()) wrong_type("tools", *tools, "an array");
     r.chat.tools = *tools;
   }
+  // Passed to remote providers as written: "none" | "auto" | "required" | {function}.
+  if (const json* choice = field(j, "tool_choice")) {
+    if (!choice->is_string() && !choice->is_object())
+      wrong_type("tool_choice", *choice, "a string or an object");
+    r.chat.tool_choice = *choice;
+  }
   r.logprobs = boolean(j, "logprobs");
   r.chat.want_logprobs = r.logprobs;
   return r;
