@@ -285,4 +285,29 @@ bool KnowledgeBase::remove_document(const Collection& c, const std::string& sour
   return true;
 }
 
+int64_t KnowledgeBase::erase_containing(const std::string& needle) {
+  if (needle.empty()) return 0;
+  Transaction tx(db_);
+  Stmt(db_,
+       "DELETE FROM chunks WHERE document_id IN (SELECT id FROM documents WHERE "
+       "instr(lower(source), lower(?1)) > 0 OR instr(lower(metadata), lower(?1)) > 0)")
+      .bind(1, needle)
+      .run();
+  int64_t removed = sqlite3_changes(db_);
+  Stmt(db_,
+       "DELETE FROM documents WHERE instr(lower(source), lower(?1)) > 0 OR "
+       "instr(lower(metadata), lower(?1)) > 0")
+      .bind(1, needle)
+      .run();
+  Stmt(db_,
+       "DELETE FROM chunks WHERE instr(lower(title), lower(?1)) > 0 OR instr(lower(body), "
+       "lower(?1)) > 0 OR instr(lower(fields), lower(?1)) > 0")
+      .bind(1, needle)
+      .run();
+  removed += sqlite3_changes(db_);
+  if (removed > 0) bump_generation();
+  tx.commit();
+  return removed;
+}
+
 }  // namespace tq::rag

@@ -75,6 +75,10 @@ class KnowledgeBase {
   bool is_current(const Collection& c, const std::string& source, const std::string& hash) const;
   PutOutcome put_document(const Collection& c, const DocumentInput& doc);
   bool remove_document(const Collection& c, const std::string& source);
+  // Erasure of a data subject (`triptyque erase --subject`): removes every chunk whose
+  // title, body or fields contain `needle` (ASCII case-insensitive), and whole documents
+  // whose source or metadata do. Returns the number of chunks removed.
+  int64_t erase_containing(const std::string& needle);
 
  private:
   void migrate();
