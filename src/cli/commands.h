@@ -34,6 +34,9 @@ Action register_ingest(CLI::App& app);
 Action register_kb(CLI::App& app);
 Action register_search(CLI::App& app);
 Action register_bench_kb(CLI::App& app);
+Action register_erase(CLI::App& app);
+Action register_init(CLI::App& app);
+Action register_bench_gateway(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

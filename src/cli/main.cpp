@@ -40,6 +40,9 @@ int main(int argc, char** argv) {
   add("kb", tq::cli::register_kb);
   add("search", tq::cli::register_search);
   add("bench-kb", tq::cli::register_bench_kb);
+  add("erase", tq::cli::register_erase);
+  add("init", tq::cli::register_init);
+  add("bench-gateway", tq::cli::register_bench_gateway);
 
   try {
     app.parse(argc, argv);

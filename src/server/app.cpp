@@ -56,6 +56,17 @@ void seed_budgets(BudgetTracker& budgets, const Ledger& ledger) {
 
 }  // namespace
 
+StorePaths store_paths(const toml::table& config, const fs::path& base_dir) {
+  StorePaths p;
+  p.ledger = ServerOptions::from_config(config, base_dir).ledger_path;
+  const auto audit = config_string(config, "guard.audit");
+  p.audit = audit ? resolve(base_dir, *audit) : p.ledger.parent_path() / "triptyque-audit.sqlite";
+  p.kb = resolve(base_dir, config_string(config, "kb.path").value_or("triptyque-kb.sqlite"));
+  p.plans =
+      resolve(base_dir, config_string(config, "tasks.plans").value_or("triptyque-plans.sqlite"));
+  return p;
+}
+
 void set_config_value(toml::table& config, std::string_view dotted, toml::node&& value) {
   toml::table* t = &config;
   std::string_view rest = dotted;
@@ -86,11 +97,8 @@ App::App(const toml::table& config, const fs::path& base_dir,
   if (log_text_ && !retention_.ledger_text_days) retention_.ledger_text_days = 30;
 
   guard::GuardConfig gc = guard::guard_config_from_toml(config_);
-  // The audit log sits beside the ledger unless [guard] audit names a file.
-  const fs::path audit_path = gc.audit_path.empty()
-                                  ? server_.ledger_path.parent_path() / "triptyque-audit.sqlite"
-                                  : resolve(base_dir_, gc.audit_path);
-  gc.audit_path = audit_path.string();
+  stores_ = store_paths(config_, base_dir_);
+  gc.audit_path = stores_.audit.string();
 
   auto is_local = [this](const std::string& name) {
     const Provider* p = registry_->provider(name);
@@ -115,7 +123,7 @@ App::App(const toml::table& config, const fs::path& base_dir,
   guard_ = std::make_unique<guard::Guard>(std::move(gc));
 
   ledger_ = std::make_unique<Ledger>(server_.ledger_path.string());
-  audit_ = std::make_unique<guard::AuditLog>(audit_path.string());
+  audit_ = std::make_unique<guard::AuditLog>(stores_.audit.string());
   seed_budgets(*budgets_, *ledger_);
   recorder_ = std::make_unique<CallRecorder>(*ledger_, audit_.get());
 }
@@ -145,9 +153,7 @@ ExecutionResult App::execute(const Route& route, const ChatRequest& request,
 
 RetentionReport App::enforce_retention() {
   flush_records();
-  fs::path plans;
-  if (auto p = config_string(config_, "tasks.plans")) plans = resolve(base_dir_, *p);
-  return tq::enforce_retention(retention_, *ledger_, *audit_, plans, now_ms());
+  return tq::enforce_retention(retention_, *ledger_, *audit_, stores_.plans, now_ms());
 }
 
 }  // namespace tq

@@ -28,6 +28,18 @@
 
 namespace tq {
 
+// Where each store of a configuration lives (relative paths against its folder): the
+// ledger ([ledger] path), the audit log ([guard] audit, else beside the ledger), the
+// knowledge base ([kb] path) and the plan store ([tasks] plans). Shared by serve, erase
+// and audit so they always open the same files.
+struct StorePaths {
+  std::filesystem::path ledger;
+  std::filesystem::path audit;
+  std::filesystem::path kb;
+  std::filesystem::path plans;
+};
+StorePaths store_paths(const toml::table& config, const std::filesystem::path& base_dir);
+
 class App {
  public:
   // Reads and checks `path`; relative paths inside resolve against its folder.
@@ -54,6 +66,7 @@ class App {
   KeyStore& keys() { return keys_; }
   CallRecorder& recorder() { return *recorder_; }
   const RetentionPolicy& retention() const { return retention_; }
+  const StorePaths& stores() const { return stores_; }
   bool log_text() const { return log_text_; }
 
   // Runs `route` for one request. Remote targets are wrapped per call so that they see only
@@ -84,6 +97,7 @@ class App {
   std::unique_ptr<CallRecorder> recorder_;
   KeyStore keys_;
   RetentionPolicy retention_;
+  StorePaths stores_;
   bool log_text_ = false;
 };
 
