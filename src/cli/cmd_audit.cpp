@@ -2,6 +2,7 @@
 // checkpoint elsewhere; `verify` walks the chain and, given a checkpoint, also detects a
 // cut-off tail.
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -9,6 +10,8 @@
 #include "core/error.h"
 #include "guard/audit.h"
 #include "guard/policy.h"
+#include "ledger/ledger.h"
+#include "server/app.h"
 
 namespace tq::cli {
 namespace {
@@ -20,20 +23,31 @@ struct AuditOptions {
   bool json = false;
 };
 
+// The stores of --config, as `serve` opens them (the audit log beside the ledger unless
+// [guard] audit names one).
+StorePaths config_stores(const AuditOptions& o) {
+  return store_paths(load_config_file(o.config),
+                     std::filesystem::absolute(o.config).parent_path());
+}
+
 std::string audit_path(const AuditOptions& o) {
   if (!o.audit.empty()) return o.audit;
-  if (!o.config.empty()) {
-    const auto cfg = guard::guard_config_from_toml(load_config_file(o.config));
-    if (!cfg.audit_path.empty()) return cfg.audit_path;
-    throw InputError(o.config + " has no guard.audit key: give --audit FILE");
-  }
-  throw InputError("which audit log? give --audit FILE (or --config with guard.audit set)");
+  if (!o.config.empty()) return config_stores(o).audit.string();
+  throw InputError("which audit log? give --audit FILE or --config FILE");
 }
 
 int run_verify(const AuditOptions& o) {
   const guard::AuditLog log(audit_path(o), true);
   std::optional<guard::AuditHead> cp;
-  if (!o.checkpoint.empty()) cp = guard::parse_checkpoint(o.checkpoint);
+  if (!o.checkpoint.empty()) {
+    cp = guard::parse_checkpoint(o.checkpoint);
+  } else if (!o.config.empty() && o.audit.empty()) {
+    // The gateway checkpoints the audit head in its ledger: verify against the latest.
+    const auto ledger_path = config_stores(o).ledger;
+    if (std::filesystem::exists(ledger_path))
+      if (const auto c = Ledger(ledger_path.string()).last_checkpoint("guard.audit"))
+        cp = guard::AuditHead{c->head_hash, c->entries};
+  }
   const auto v = log.verify(cp);
   if (o.json) {
     nlohmann::json j = {{"ok", v.ok}, {"entries", v.entries}};
@@ -70,7 +84,7 @@ Action register_audit(CLI::App& app) {
   cmd->require_subcommand(1);
   auto add_common = [&](CLI::App* sub) {
     sub->add_option("--audit", o->audit, "Audit log file (SQLite)");
-    sub->add_option("-c,--config", o->config, "TOML configuration whose guard.audit names it");
+    sub->add_option("-c,--config", o->config, "TOML configuration: its audit log, verified against the ledger's checkpoint");
     sub->add_flag("--json", o->json, "Machine-readable output");
   };
   CLI::App* verify = cmd->add_subcommand(
