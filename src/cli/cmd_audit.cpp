@@ -26,8 +26,7 @@ struct AuditOptions {
 // The stores of --config, as `serve` opens them (the audit log beside the ledger unless
 // [guard] audit names one).
 StorePaths config_stores(const AuditOptions& o) {
-  return store_paths(load_config_file(o.config),
-                     std::filesystem::absolute(o.config).parent_path());
+  return store_paths(load_config_file(o.config), std::filesystem::absolute(o.config).parent_path());
 }
 
 std::string audit_path(const AuditOptions& o) {
@@ -84,7 +83,8 @@ Action register_audit(CLI::App& app) {
   cmd->require_subcommand(1);
   auto add_common = [&](CLI::App* sub) {
     sub->add_option("--audit", o->audit, "Audit log file (SQLite)");
-    sub->add_option("-c,--config", o->config, "TOML configuration: its audit log, verified against the ledger's checkpoint");
+    sub->add_option("-c,--config", o->config,
+                    "TOML configuration: its audit log, verified against the ledger's checkpoint");
     sub->add_flag("--json", o->json, "Machine-readable output");
   };
   CLI::App* verify = cmd->add_subcommand(

@@ -6,6 +6,7 @@
 // errors and the process's memory before and after (bounded memory: RSS must not grow
 // with the number of requests).
 #include <httplib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -101,6 +102,15 @@ std::pair<long, long> memory_kib() {
   return {rss, hwm};
 }
 
+// CPU seconds (user + system) this process has used: the upstream alone during the direct
+// run, upstream and gateway during the other.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 // Each connection waits `delay` ms after every answer: connections / delay ≈ the rate
 // (Debian's wrk 4.1 has no constant-rate mode). done() prints one JSON line.
 std::string wrk_script(int delay_ms) {
@@ -156,11 +166,11 @@ void print_run(const char* name, const json& r) {
                          r["timeouts"].get<int64_t>();
   std::printf(
       "%-9s %7.0f req/s  p50 %6.3f ms  p90 %6.3f ms  p99 %6.3f ms  p99.9 %6.3f ms  max %7.3f ms  "
-      "errors %lld\n",
+      "errors %lld  cpu %.0f us/req\n",
       name, r["rate"].get<double>(), r["p50_us"].get<double>() / 1000,
       r["p90_us"].get<double>() / 1000, r["p99_us"].get<double>() / 1000,
       r["p999_us"].get<double>() / 1000, r["max_us"].get<double>() / 1000,
-      static_cast<long long>(errors));
+      static_cast<long long>(errors), r["cpu_us_per_request"].get<double>());
 }
 
 int run_bench(const BenchOptions& o) {
@@ -188,11 +198,16 @@ int run_bench(const BenchOptions& o) {
 
   std::fprintf(stderr, "bench-gateway: %d connections, %d ms between requests each, %d s per run\n",
                o.connections, delay_ms, o.duration_s);
-  const json direct = run_wrk(o, script.string(), upstream.port());
+  const double cpu0 = cpu_seconds();
+  json direct = run_wrk(o, script.string(), upstream.port());
+  const double cpu1 = cpu_seconds();
   const auto before = memory_kib();
-  const json through = run_wrk(o, script.string(), port);
+  json through = run_wrk(o, script.string(), port);
   app.flush_records();
+  const double cpu2 = cpu_seconds();
   const auto after = memory_kib();
+  direct["cpu_us_per_request"] = (cpu1 - cpu0) * 1e6 / direct["requests"].get<double>();
+  through["cpu_us_per_request"] = (cpu2 - cpu1) * 1e6 / through["requests"].get<double>();
   gateway.stop();
   server.join();
   const int64_t ledger_rows = app.ledger().count();

@@ -43,6 +43,10 @@ class Stmt {
                         : std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, i)));
   }
   int64_t integer(int i) const { return sqlite3_column_int64(s_, i); }
+  void reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
 
  private:
   sqlite3* db_;
@@ -200,42 +204,54 @@ AuditLog::~AuditLog() {
 
 AuditHead AuditLog::append(std::string_view kind, std::string_view request_id,
                            const nlohmann::json& detail) {
+  return append_all({AuditEvent{std::string(kind), std::string(request_id), detail}});
+}
+
+AuditHead AuditLog::append_all(const std::vector<AuditEvent>& events) {
   const std::lock_guard lock(mu_);
-  const std::string detail_text = detail.dump();
   exec(db_, "BEGIN IMMEDIATE");
   try {
-    const AuditHead prev = read_head(db_);
-    const int64_t seq = prev.count + 1;
-    const std::string ts = now_utc();
-    const std::string hash = audit_entry_hash(seq, ts, kind, request_id, detail_text, prev.hash);
+    AuditHead head = read_head(db_);
     Stmt ins(db_, "INSERT INTO entries VALUES(?,?,?,?,?,?,?)");
-    ins.bind(1, seq);
-    ins.bind(2, ts);
-    ins.bind(3, kind);
-    ins.bind(4, request_id);
-    ins.bind(5, detail_text);
-    ins.bind(6, prev.hash);
-    ins.bind(7, hash);
-    ins.step();
+    for (const AuditEvent& e : events) {
+      const std::string detail_text = e.detail.dump();
+      const int64_t seq = head.count + 1;
+      const std::string ts = now_utc();
+      const std::string hash =
+          audit_entry_hash(seq, ts, e.kind, e.request_id, detail_text, head.hash);
+      ins.reset();
+      ins.bind(1, seq);
+      ins.bind(2, ts);
+      ins.bind(3, e.kind);
+      ins.bind(4, e.request_id);
+      ins.bind(5, detail_text);
+      ins.bind(6, head.hash);
+      ins.bind(7, hash);
+      ins.step();
+      head = {hash, seq};
+    }
     exec(db_, "COMMIT");
-    return {hash, seq};
+    return head;
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
 }
 
-AuditHead AuditLog::record_decision(std::string_view request_id, const Verdict& verdict,
-                                    std::string_view route) {
+nlohmann::json decision_detail(const Verdict& verdict, std::string_view route) {
   nlohmann::json counts = nlohmann::json::object();
   for (size_t i = 0; i < verdict.counts.size(); ++i)
     if (verdict.counts[i] != 0)
       counts[std::string(type_name(static_cast<EntityType>(i)))] = verdict.counts[i];
-  const nlohmann::json detail = {{"entities", counts},
-                                 {"decision", action_name(verdict.action)},
-                                 {"route", route},
-                                 {"reasons", verdict.reasons}};
-  return append("decision", request_id, detail);
+  return {{"entities", counts},
+          {"decision", action_name(verdict.action)},
+          {"route", route},
+          {"reasons", verdict.reasons}};
+}
+
+AuditHead AuditLog::record_decision(std::string_view request_id, const Verdict& verdict,
+                                    std::string_view route) {
+  return append("decision", request_id, decision_detail(verdict, route));
 }
 
 AuditHead AuditLog::record_erasure(std::string_view subject_kind, int64_t count) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +37,13 @@ struct AuditVerification {
   std::string error;      // what failed, naming the entry
 };
 
+// One entry to append (see AuditLog::append).
+struct AuditEvent {
+  std::string kind;
+  std::string request_id;
+  nlohmann::json detail;
+};
+
 class AuditLog {
  public:
   // Opens or creates the log at `path`. `read_only` opens an existing file only.
@@ -48,6 +56,9 @@ class AuditLog {
   // decisions). Safe across threads and processes (BEGIN IMMEDIATE).
   AuditHead append(std::string_view kind, std::string_view request_id,
                    const nlohmann::json& detail);
+  // Several entries in one transaction (the gateway's writer batches one per request);
+  // returns the new head. Nothing is written when it throws.
+  AuditHead append_all(const std::vector<AuditEvent>& events);
   // A guard decision: counts per entity type, the action and the route taken.
   AuditHead record_decision(std::string_view request_id, const Verdict& verdict,
                             std::string_view route);
@@ -69,6 +80,10 @@ class AuditLog {
   std::string path_;
   mutable std::mutex mu_;
 };
+
+// The detail of a guard decision entry: {"entities": {TYPE: count}, "decision", "route",
+// "reasons"} — types and counts, never values.
+nlohmann::json decision_detail(const Verdict& verdict, std::string_view route);
 
 // The hash of an entry: SHA-256 (hex) of its canonical JSON [seq, ts, kind, request_id,
 // detail] followed by "\n" and the previous hash.

@@ -178,6 +178,10 @@ OpenAIConfig OpenAIConfig::from_toml(const std::string& name, const toml::table&
 json openai_chat_body(const ChatRequest& request, bool stream) {
   json body = {{"model", request.model}, {"messages", json::array()}};
   for (const auto& m : request.messages) body["messages"].push_back(message_json(m));
+  // A plain completion (/v1/completions routed to a chat endpoint): the prompt is the
+  // user's turn, since chat-only upstreams are the norm.
+  if (request.messages.empty() && !request.prompt.empty())
+    body["messages"].push_back({{"role", "user"}, {"content", request.prompt}});
   if (request.max_tokens > 0) body["max_tokens"] = request.max_tokens;
   if (request.temperature) body["temperature"] = *request.temperature;
   if (request.top_p) body["top_p"] = *request.top_p;

@@ -65,32 +65,28 @@ void CallRecorder::write(std::vector<CallRecord>& batch) {
     ++failures_;
   };
   std::vector<LedgerRecord> rows;
-  bool audited = false;
+  std::vector<guard::AuditEvent> events;
   for (auto& record : batch) {
     for (auto& r : record.rows) rows.push_back(std::move(r));
-    if (record.audit && audit_ != nullptr) {
-      try {
-        audit_->record_decision(record.audit->request_id, record.audit->verdict,
-                                record.audit->route);
-        audited = true;
-      } catch (const std::exception& e) {
-        failed("audit log", e);
-      }
+    if (record.audit)
+      events.push_back({"decision", record.audit->request_id,
+                        guard::decision_detail(record.audit->verdict, record.audit->route)});
+  }
+  std::optional<guard::AuditHead> head;
+  if (audit_ != nullptr && !events.empty()) {
+    try {
+      head = audit_->append_all(events);
+    } catch (const std::exception& e) {
+      failed("audit log", e);
     }
   }
   try {
     ledger_.append_all(rows);
     for (const auto& record : batch)
       if (record.text) ledger_.append_text(*record.text);
+    if (head) ledger_.checkpoint(Checkpoint{0, "guard.audit", head->hash, head->count});
   } catch (const std::exception& e) {
     failed("ledger", e);
-  }
-  if (!audited) return;
-  try {
-    const guard::AuditHead head = audit_->head();
-    ledger_.checkpoint(Checkpoint{0, "guard.audit", head.hash, head.count});
-  } catch (const std::exception& e) {
-    failed("audit checkpoint", e);
   }
 }
 
