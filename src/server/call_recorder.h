@@ -62,6 +62,7 @@ class CallRecorder {
   uint64_t submitted_ = 0;
   uint64_t written_ = 0;
   int64_t failures_ = 0;
+  int flushing_ = 0;  // callers waiting in flush(): write without gathering
   bool stop_ = false;
   std::thread writer_;
 };
