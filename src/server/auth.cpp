@@ -66,8 +66,10 @@ KeyStore KeyStore::from_config(const toml::table& config) {
     if (k.requests_per_minute < 0) throw InputError(where + ".requests_per_minute must be >= 0");
     const std::string policy = config_string(*t, "data_policy").value_or("default");
     if (policy != "default" && policy != "local_only")
-      throw InputError(where + ".data_policy must be \"default\" or \"local_only\" (got \"" +
-                       policy + "\")");
+      throw InputError(std::string(where)
+                           .append(".data_policy must be \"default\" or \"local_only\" (got \"")
+                           .append(policy)
+                           .append("\")"));
     k.local_only = policy == "local_only";
     store.add(std::move(k));
   }
