@@ -4,12 +4,14 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "core/error.h"
 #include "core/fp16.h"
 #include "core/thread_pool.h"
 #include "engine/model/simd_ops.h"
 #include "engine/tensor/gemm.h"
+#include "engine/tensor/gemm_panel.h"
 #include "engine/tensor/lane_order.h"
 #include "engine/tensor/quantize_row.h"
 
@@ -28,6 +30,15 @@ struct ConvertedActivations {
   size_t row_bytes = 0;
   const uint8_t* data = nullptr;
   std::vector<uint8_t> storage;
+  // The same rows as panels (gemm_panel.h) for the targets whose kernels read one,
+  // one per pack function.
+  std::vector<std::pair<PanelPackFn, std::vector<uint8_t>>> panels;
+
+  const uint8_t* panel(PanelPackFn pack) const {
+    for (const auto& [fn, bytes] : panels)
+      if (fn == pack) return bytes.data();
+    return nullptr;
+  }
 };
 
 }  // namespace
@@ -43,8 +54,10 @@ void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const 
   const int64_t n_in = targets[0].w->n_in;
   std::vector<const TypeTraits*> traits;
   std::vector<GemmFn> gemms;
+  std::vector<const PanelKernel*> panels;
   for (const MatmulTarget& t : targets) {
     gemms.push_back(gemm_kernel(t.w->type));
+    panels.push_back(n_tokens >= kPanelMinTokens ? panel_kernel(t.w->type) : nullptr);
     if (t.w->n_in != n_in) throw Error("matmul_many: targets differ in input width");
     const TypeTraits& wt = type_traits(t.w->type);
     if (wt.vec_dot == nullptr)
@@ -82,6 +95,15 @@ void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const 
       }
     }
     conv_of[i] = c;
+    ConvertedActivations& ca = converted[c];
+    if (panels[i] != nullptr && ca.panel(panels[i]->pack) == nullptr) {
+      const PanelKernel& pk = *panels[i];
+      auto& [fn, bytes] = ca.panels.emplace_back(pk.pack, pk.panel_bytes(n_in, n_tokens));
+      const int64_t n_groups = (n_tokens + kPanelTokens - 1) / kPanelTokens;
+      pool.parallel_for(n_groups, [&](int64_t g0, int64_t g1) {
+        fn(n_in, ca.data, ca.row_bytes, n_tokens, g0, g1, bytes.data());
+      });
+    }
   }
 
   // One parallel region over the row tiles of all targets; each thread takes a
@@ -102,6 +124,11 @@ void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const 
       const ConvertedActivations& ca = converted[conv_of[ti]];
       const int64_t o0 = (tile - first_tile[ti]) * kRowTile;
       const int64_t o1 = std::min(w.n_out, o0 + kRowTile);
+      if (panels[ti] != nullptr) {
+        panels[ti]->run(n_in, w.row(o0), w.row_bytes, o1 - o0, ca.panel(panels[ti]->pack), n_tokens,
+                        targets[ti].y + o0, w.n_out);
+        continue;
+      }
       if (gemms[ti] != nullptr) {
         gemms[ti](n_in, w.row(o0), w.row_bytes, o1 - o0, ca.data, ca.row_bytes, n_tokens,
                   targets[ti].y + o0, w.n_out);
