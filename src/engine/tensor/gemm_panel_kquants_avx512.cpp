@@ -114,10 +114,11 @@ inline int32_t load_i32(const uint8_t* p) {
 // R rows × 16 tokens over every super-block.
 template <typename U, int R>
 void chain_rows(const KRow* tile, int64_t nb, int64_t r0, const uint8_t* gp, float* y, int64_t ys,
-                int64_t n_valid) {
+                int64_t n_valid, NextTilePrefetch& pf) {
   __m512 acc[R];
   for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
   for (int64_t sb = 0; sb < nb; ++sb) {
+    pf.step();
     const uint8_t* pb = gp + static_cast<size_t>(sb) * BlockK::kBytes;
     const KRow* rows[R];
     for (int r = 0; r < R; ++r) rows[r] = tile + (r0 + r) * nb + sb;
@@ -184,14 +185,19 @@ void run(int64_t n, const uint8_t* w, size_t ws, int64_t n_rows, const uint8_t* 
     for (int64_t b = 0; b < nb; ++b) unpack_block<U>(blocks[b], tile[r * nb + b]);
   }
   const size_t gbytes = group_bytes(BlockK::kBytes, nb);
+  NextTilePrefetch pf(w + static_cast<size_t>(n_rows) * ws, static_cast<size_t>(n_rows) * ws,
+                      n_groups(n_tok) * ((n_rows + 7) / 8) * nb);
   for (int64_t g = 0; g < n_groups(n_tok); ++g) {
     const uint8_t* gp = panel_data + static_cast<size_t>(g) * gbytes;
     float* yg = y + g * kTokens * ys;
     const int64_t n_valid = n_tok - g * kTokens;
     int64_t r = 0;
-    for (; r + 8 <= n_rows; r += 8) chain_rows<U, 8>(tile, nb, r, gp, yg, ys, n_valid);
-    for (; r + 4 <= n_rows; r += 4) chain_rows<U, 4>(tile, nb, r, gp, yg, ys, n_valid);
-    for (; r < n_rows; ++r) chain_rows<U, 1>(tile, nb, r, gp, yg, ys, n_valid);
+    // Q6_K's two starts per chunk leave too few registers for eight rows (measured).
+    constexpr int kRows = U::kGroup == 16 ? 4 : 8;
+    for (; r + kRows <= n_rows; r += kRows)
+      chain_rows<U, kRows>(tile, nb, r, gp, yg, ys, n_valid, pf);
+    for (; r + 4 <= n_rows; r += 4) chain_rows<U, 4>(tile, nb, r, gp, yg, ys, n_valid, pf);
+    for (; r < n_rows; ++r) chain_rows<U, 1>(tile, nb, r, gp, yg, ys, n_valid, pf);
   }
 }
 

@@ -114,11 +114,12 @@ inline int32_t load_i32(const uint8_t* p) {
 // R rows × 16 tokens, one float chain per (row, token).
 template <int R, bool kMin>
 void chain_rows(const Tile32& t, int64_t r0, const uint8_t* gp, float* y, int64_t ys,
-                int64_t n_valid) {
+                int64_t n_valid, NextTilePrefetch& pf) {
   __m512 acc[R];
   for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
   PanelBlock p;
   for (int64_t b = 0; b < t.nb; ++b) {
+    pf.step();
     const uint8_t* pb = gp + static_cast<size_t>(b) * Block32::kBytes;
     load_block(pb, p, kMin);
     const __m512i start = _mm512_loadu_si512(pb + Block32::kStart);
@@ -143,7 +144,7 @@ void chain_rows(const Tile32& t, int64_t r0, const uint8_t* gp, float* y, int64_
 // R rows × 16 tokens, eight float lanes per (row, token).
 template <int R, bool kMin>
 void lane_rows(const Tile32& t, int64_t r0, const uint8_t* gp, float* y, int64_t ys,
-               int64_t n_valid) {
+                int64_t n_valid, NextTilePrefetch& pf) {
   __m512 lanes[R][8], summs[R];
   for (int r = 0; r < R; ++r) {
     summs[r] = _mm512_setzero_ps();
@@ -151,13 +152,17 @@ void lane_rows(const Tile32& t, int64_t r0, const uint8_t* gp, float* y, int64_t
   }
   PanelBlock p;
   for (int64_t b = 0; b < t.nb; ++b) {
+    pf.step();
     const uint8_t* pb = gp + static_cast<size_t>(b) * Block32::kBytes;
     load_block(pb, p, kMin);
+    // Fully unrolled, so that the 8·R accumulators stay in registers.
+#pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
       const size_t i = t.at(r0 + r, b);
       const uint8_t* w = t.q + 32 * i;
       const __m512 d = _mm512_mul_ps(_mm512_set1_ps(t.d[i]), p.d);
       if constexpr (kMin) summs[r] = _mm512_fmadd_ps(_mm512_set1_ps(t.m[i]), p.s, summs[r]);
+#pragma GCC unroll 8
       for (int k = 0; k < 8; ++k) {
         const __m512i start = _mm512_loadu_si512(pb + Block32::kStart4 + 64 * k);
         const __m512i s = dot4(start, w + 4 * k, p.q[k]);
@@ -182,18 +187,21 @@ void run(int64_t n, const uint8_t* w, size_t ws, int64_t n_rows, const uint8_t* 
   const int64_t nb = n / 32;
   const Tile32 t = unpack<U>(w, ws, n_rows, nb);
   const size_t gbytes = group_bytes(Block32::kBytes, nb);
+  const int64_t passes = kLanes ? (n_rows + 1) / 2 : (n_rows + 7) / 8;
+  NextTilePrefetch pf(w + static_cast<size_t>(n_rows) * ws, static_cast<size_t>(n_rows) * ws,
+                      n_groups(n_tok) * passes * nb);
   for (int64_t g = 0; g < n_groups(n_tok); ++g) {
     const uint8_t* gp = panel_data + static_cast<size_t>(g) * gbytes;
     float* yg = y + g * kTokens * ys;
     const int64_t n_valid = n_tok - g * kTokens;
     int64_t r = 0;
     if constexpr (kLanes) {
-      for (; r + 2 <= n_rows; r += 2) lane_rows<2, kMin>(t, r, gp, yg, ys, n_valid);
-      for (; r < n_rows; ++r) lane_rows<1, kMin>(t, r, gp, yg, ys, n_valid);
+      for (; r + 2 <= n_rows; r += 2) lane_rows<2, kMin>(t, r, gp, yg, ys, n_valid, pf);
+      for (; r < n_rows; ++r) lane_rows<1, kMin>(t, r, gp, yg, ys, n_valid, pf);
     } else {
-      for (; r + 8 <= n_rows; r += 8) chain_rows<8, kMin>(t, r, gp, yg, ys, n_valid);
-      for (; r + 4 <= n_rows; r += 4) chain_rows<4, kMin>(t, r, gp, yg, ys, n_valid);
-      for (; r < n_rows; ++r) chain_rows<1, kMin>(t, r, gp, yg, ys, n_valid);
+      for (; r + 8 <= n_rows; r += 8) chain_rows<8, kMin>(t, r, gp, yg, ys, n_valid, pf);
+      for (; r + 4 <= n_rows; r += 4) chain_rows<4, kMin>(t, r, gp, yg, ys, n_valid, pf);
+      for (; r < n_rows; ++r) chain_rows<1, kMin>(t, r, gp, yg, ys, n_valid, pf);
     }
   }
 }

@@ -33,6 +33,30 @@ inline uint8_t* tile_scratch(size_t bytes) {
   return buf.data();
 }
 
+// The weights of the next row tile (matmul hands each thread consecutive tiles of a
+// matrix, and a matrix's rows are consecutive), pulled into L2 a few lines per step of the
+// current tile's work: unpacking otherwise waits on DRAM for every tile. Prefetches past
+// the end of the mapping are harmless (they never fault).
+class NextTilePrefetch {
+ public:
+  NextTilePrefetch(const uint8_t* tile_end, size_t bytes, int64_t steps)
+      : next_(reinterpret_cast<const char*>(tile_end)),
+        end_(next_ + bytes),
+        lines_per_step_(steps > 0 ? static_cast<int>((bytes / 64 + static_cast<size_t>(steps)) /
+                                                     static_cast<size_t>(steps))
+                                  : 0) {}
+
+  void step() {
+    for (int i = 0; i < lines_per_step_ && next_ < end_; ++i, next_ += 64)
+      _mm_prefetch(next_, _MM_HINT_T1);
+  }
+
+ private:
+  const char* next_;
+  const char* end_;
+  int lines_per_step_;
+};
+
 // Writes lanes t < n_valid of one row's 16 token results to y[t * ys].
 inline void store_tokens(__m512 v, float* y, int64_t ys, int64_t n_valid) {
   alignas(64) float lanes[16];
