@@ -82,18 +82,34 @@ void expect_reference(const Case& c, const Operands& o, int64_t n_rows, int64_t 
   }
 }
 
+// Every instruction-set level the CPU can run, not only the active one.
+std::vector<IsaLevel> runnable_levels() {
+  std::vector<IsaLevel> levels;
+  if (cpu_features().has_avx2_set()) levels.push_back(IsaLevel::Avx2);
+  if (cpu_features().has_avx512_set()) levels.push_back(IsaLevel::Avx512);
+  return levels;
+}
+
 TEST_P(GemmKernel, AgreesWithTheReferenceDotOnEveryTileEdge) {
   const Case c = GetParam();
-  const GemmFn gemm = gemm_kernel(c.type);
-  if (gemm == nullptr) GTEST_SKIP() << "no fast kernel for " << type_name(c.type) << " here";
-  constexpr int64_t kRows = 11, kTokens = 7;  // 4+4+1+1+1 rows, 2+2+2+1 tokens
+  const std::vector<IsaLevel> levels = runnable_levels();
+  if (levels.empty()) GTEST_SKIP() << "CPU has no SIMD level with fast kernels";
+  // 4+4+1+1+1 rows (AVX2 prompt tiles; AVX-512 decode passes of four, then leftovers),
+  // 2+2+2+1 tokens; one to four tokens take the decode kernels.
+  constexpr int64_t kRows = 11, kTokens = 7;
   const Operands o = make_operands(c, scalar_type_traits(c.type).vec_dot_type, kRows, kTokens);
-  for (int64_t n_rows : {int64_t{1}, int64_t{3}, int64_t{4}, int64_t{5}, kRows}) {
-    for (int64_t n_tok : {int64_t{1}, int64_t{2}, int64_t{3}, kTokens}) {
-      const int64_t y_stride = n_rows + 2;  // wider than n_rows: the stride is honoured
-      std::vector<float> y(static_cast<size_t>(y_stride * n_tok), -7.0f);
-      gemm(c.n, o.w.data(), o.w_stride, n_rows, o.a.data(), o.a_stride, n_tok, y.data(), y_stride);
-      expect_reference(c, o, n_rows, n_tok, y, y_stride, "gemm");
+  for (const IsaLevel level : levels) {
+    const GemmFn gemm = gemm_kernel_for(c.type, level);
+    if (gemm == nullptr) continue;
+    const std::string kernel = "gemm/" + std::string(isa_name(level));
+    for (int64_t n_rows : {int64_t{1}, int64_t{3}, int64_t{4}, int64_t{5}, int64_t{8}, kRows}) {
+      for (int64_t n_tok : {int64_t{1}, int64_t{2}, int64_t{3}, int64_t{4}, kTokens}) {
+        const int64_t y_stride = n_rows + 2;  // wider than n_rows: the stride is honoured
+        std::vector<float> y(static_cast<size_t>(y_stride * n_tok), -7.0f);
+        gemm(c.n, o.w.data(), o.w_stride, n_rows, o.a.data(), o.a_stride, n_tok, y.data(),
+             y_stride);
+        expect_reference(c, o, n_rows, n_tok, y, y_stride, kernel.c_str());
+      }
     }
   }
 }
@@ -132,7 +148,8 @@ INSTANTIATE_TEST_SUITE_P(Types, GemmKernel,
                                          Case{GgmlType::Q2_K, 256}, Case{GgmlType::Q2_K, 2048},
                                          Case{GgmlType::Q3_K, 256}, Case{GgmlType::Q3_K, 2048},
                                          Case{GgmlType::Q5_K, 256}, Case{GgmlType::Q4_K, 4864},
-                                         Case{GgmlType::Q6_K, 4864}, Case{GgmlType::Q4_0, 32}),
+                                         Case{GgmlType::Q6_K, 4864}, Case{GgmlType::Q4_0, 32},
+                                         Case{GgmlType::Q8_0, 96}, Case{GgmlType::Q4_0, 160}),
                          case_name);
 
 TEST(GemmDispatch, ScalarLevelHasNoFastKernels) {

@@ -118,8 +118,8 @@ void DecoderModel::forward(ThreadPool& pool, const Batch& batch, KvCache& cache,
     pool.parallel_for_sized(n * width * 8, n, fn);
   };
   auto positions = [&](int64_t t0, int64_t t1) {
-    return std::span<const int32_t>(batch.positions).subspan(static_cast<size_t>(t0),
-                                                              static_cast<size_t>(t1 - t0));
+    return std::span<const int32_t>(batch.positions)
+        .subspan(static_cast<size_t>(t0), static_cast<size_t>(t1 - t0));
   };
 
   for (int32_t il = 0; il < hp.n_layer; ++il) {
