@@ -4,7 +4,8 @@
 // row stays in cache), so the number compares directly with memory bandwidth; the
 // scalar reference runs beside each SIMD variant as the baseline to compare against.
 // Types with a fast matrix kernel (gemm.h) also run it as matmul calls it, 16 rows at a
-// time: for one token (GB/s, against the vec_dot line) and for a 64-token prompt (items
+// time: for one token (GB/s, against the vec_dot line), four (concurrent sequences) and
+// for a 64-token prompt (items
 // are multiply-adds, so items/s compares with the vec_dot line's weights/s times 64).
 // Types with an AVX-512 panel kernel (gemm_panel.h) run it for a 128-token prompt.
 #include <benchmark/benchmark.h>
@@ -132,7 +133,7 @@ void register_type(GgmlType type) {
         [=](benchmark::State& s) { run_matvec(s, best, *problem, row_bytes); })
         ->Unit(benchmark::kMillisecond);
   if (const tq::GemmFn gemm = tq::gemm_kernel(type); gemm != nullptr) {
-    for (int64_t n_tok : {int64_t{1}, int64_t{64}})
+    for (int64_t n_tok : {int64_t{1}, int64_t{4}, int64_t{64}})
       benchmark::RegisterBenchmark(
           (name + "/gemm_t" + std::to_string(n_tok)).c_str(),
           [=](benchmark::State& s) { run_gemm(s, gemm, *problem, row_bytes, n_tok); })

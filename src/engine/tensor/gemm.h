@@ -51,11 +51,20 @@ void gemm_q5_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows
                     size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
 void gemm_q6_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
                     size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
-// AVX-512 VNNI decode kernels for one to four tokens (gemv_legacy_avx512.cpp); other
+// AVX-512 VNNI decode kernels for two to four tokens (gemv_legacy_avx512.cpp); other
 // shapes go to the AVX2 tiles above.
 void gemm_q8_0_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
                       const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
 void gemm_q4_0_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                      const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q5_0_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                      const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+// gemv_kquants_avx512.cpp: Q4_K, Q5_K, Q6_K for two to four tokens.
+void gemm_q4_K_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                      const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q5_K_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                      const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q6_K_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
                       const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
 }  // namespace quants
 

@@ -18,6 +18,7 @@
 
 #include "engine/tensor/blocks.h"
 #include "engine/tensor/gemm.h"
+#include "engine/tensor/lane_order.h"
 
 namespace tq::quants {
 namespace {
@@ -160,12 +161,102 @@ void gemv(int64_t n, const uint8_t* w, size_t ws, int64_t n_rows, const uint8_t*
   }
 }
 
+// Q5_0 keeps eight float lanes per output (lane k: elements 4k..4k+3 of each block,
+// lane_k = fma(d_w·d_a, float(Σ_k), lane_k), folded by hsum8 at the end). A zmm holds one
+// row's block twice against two tokens' blocks, so vpdpbusd yields exactly the two
+// tokens' eight lane sums and each lane takes its reference step unchanged.
+struct TokenPairBlock {
+  uint8_t q[64];      // token 2i's block quants, then token 2i+1's
+  int32_t start[16];  // −16·Σ of each run of four, per token
+  float d[16];        // d_a, eight times per token
+};
+
+// The block's 32 values (nibble + 16 · 5th bit), in both halves of a zmm: the 16 bytes
+// broadcast to every 128-bit lane, the upper lane of each half shifted to its high
+// nibbles, and 16 added where qh (bit j for element j) is set.
+inline __m512i q5_0_values_twice(const block_q5_0& b) {
+  const __m512i raw =
+      _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.qs)));
+  const __m512i nib = _mm512_and_si512(
+      _mm512_srlv_epi64(raw, _mm512_setr_epi64(0, 0, 4, 4, 0, 0, 4, 4)), _mm512_set1_epi8(0x0F));
+  uint32_t qh;
+  std::memcpy(&qh, b.qh, sizeof qh);
+  const __mmask64 bits = static_cast<__mmask64>(qh) | static_cast<__mmask64>(qh) << 32;
+  return _mm512_mask_add_epi8(nib, bits, nib, _mm512_set1_epi8(16));
+}
+
+void q5_0_rows_tokens(int64_t nb, const uint8_t* w, size_t ws, int64_t n_rows, int64_t n_pairs,
+                      const TokenPairBlock* tp, int64_t n_tok, float* y, int64_t ys) {
+  for (int64_t r = 0; r < n_rows; ++r) {
+    const auto* row = reinterpret_cast<const block_q5_0*>(w + static_cast<size_t>(r) * ws);
+    __m512 lanes[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
+    for (int64_t b = 0; b < nb; ++b) {
+      if ((b & 1) == 0)
+        _mm_prefetch(reinterpret_cast<const char*>(row + b) + kPrefetchAhead, _MM_HINT_T0);
+      const __m512i wq = q5_0_values_twice(row[b]);
+      const __m512 dw = _mm512_set1_ps(_cvtsh_ss(row[b].d));
+      for (int64_t i = 0; i < n_pairs; ++i) {
+        const TokenPairBlock& p = tp[b * n_pairs + i];
+        const __m512i s =
+            _mm512_dpbusd_epi32(_mm512_loadu_si512(p.start), wq, _mm512_loadu_si512(p.q));
+        lanes[i] = _mm512_fmadd_ps(_mm512_mul_ps(dw, _mm512_loadu_ps(p.d)), _mm512_cvtepi32_ps(s),
+                                   lanes[i]);
+      }
+    }
+    for (int64_t i = 0; i < n_pairs; ++i) {
+      alignas(64) float l[16];
+      _mm512_store_ps(l, lanes[i]);
+      for (int64_t h = 0; h < 2 && 2 * i + h < n_tok; ++h)
+        y[(2 * i + h) * ys + r] = hsum8(l + 8 * h);
+    }
+  }
+}
+
+void q5_0_tokens(int64_t n, const uint8_t* w, size_t ws, int64_t n_rows, const uint8_t* a,
+                 size_t as, int64_t n_tok, float* y, int64_t ys) {
+  const int64_t nb = n / kQK5_0;
+  const int64_t n_pairs = (n_tok + 1) / 2;
+  thread_local std::vector<TokenPairBlock> tp_buf;
+  const size_t cells = static_cast<size_t>(nb * n_pairs);
+  if (tp_buf.size() < cells) tp_buf.resize(cells);
+  for (int64_t b = 0; b < nb; ++b)
+    for (int64_t i = 0; i < n_pairs; ++i) {
+      TokenPairBlock& p = tp_buf[static_cast<size_t>(b * n_pairs + i)];
+      for (int h = 0; h < 2; ++h) {
+        const int64_t t = 2 * i + h;
+        __m256i q = _mm256_setzero_si256(), start = _mm256_setzero_si256();
+        float d = 0.0f;
+        if (t < n_tok) {
+          const auto& ab = reinterpret_cast<const block_q8_0*>(a + static_cast<size_t>(t) * as)[b];
+          q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ab.qs));
+          const __m256i sums4 = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(1), q);
+          start = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(sums4, 4));
+          d = _cvtsh_ss(ab.d);
+        }
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.q + 32 * h), q);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(p.start + 8 * h), start);
+        _mm256_storeu_ps(p.d + 8 * h, _mm256_set1_ps(d));
+      }
+    }
+  q5_0_rows_tokens(nb, w, ws, n_rows, n_pairs, tp_buf.data(), n_tok, y, ys);
+}
+
 }  // namespace
 
 void gemm_q8_0_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
                       const uint8_t* a, size_t a_stride, int64_t n_tok, float* y,
                       int64_t y_stride) {
   gemv<UnpackQ8_0>(n, w, w_stride, n_rows, a, a_stride, n_tok, y, y_stride, gemm_q8_0_avx2);
+}
+
+void gemm_q5_0_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                      const uint8_t* a, size_t a_stride, int64_t n_tok, float* y,
+                      int64_t y_stride) {
+  if (n_tok < 2 || n_tok > 4) {
+    gemm_q5_0_avx2(n, w, w_stride, n_rows, a, a_stride, n_tok, y, y_stride);
+    return;
+  }
+  q5_0_tokens(n, w, w_stride, n_rows, a, a_stride, n_tok, y, y_stride);
 }
 
 void gemm_q4_0_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
