@@ -99,10 +99,10 @@ void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const 
     ConvertedActivations& ca = converted[c];
     if (panels[i] != nullptr && ca.panel(panels[i]->pack) == nullptr) {
       const PanelKernel& pk = *panels[i];
-      auto& [fn, bytes] = ca.panels.emplace_back(pk.pack, pk.panel_bytes(n_in, n_tokens));
+      auto& panel = ca.panels.emplace_back(pk.pack, pk.panel_bytes(n_in, n_tokens));
       const int64_t n_groups = (n_tokens + kPanelTokens - 1) / kPanelTokens;
       pool.parallel_for(n_groups, [&](int64_t g0, int64_t g1) {
-        fn(n_in, ca.data, ca.row_bytes, n_tokens, g0, g1, bytes.data());
+        panel.first(n_in, ca.data, ca.row_bytes, n_tokens, g0, g1, panel.second.data());
       });
     }
   }
