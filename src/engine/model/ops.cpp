@@ -292,7 +292,10 @@ void softmax(float* x, int64_t n) {
 }
 
 void attention_head(const AttentionHead& a) {
-  if (avx2_ops_available() && a.head_dim % 16 == 0) return simd::attention_head_avx2(a);
+  if (a.head_dim % 16 == 0 && a.head_dim <= 512) {
+    if (avx512_ops_available()) return simd::attention_head_avx512(a);
+    if (avx2_ops_available()) return simd::attention_head_avx2(a);
+  }
   attention_head_reference(a);
 }
 
