@@ -9,7 +9,7 @@
 // group's scale (held as int16 with a zero high half) into the token's integer sum.
 // Mins (Q4_K/Q5_K) and Q6_K's offset of 32 are vpdpwssd of the weights' per-group values
 // with the Q8_K bsums. Eight vectors (four tokens' sums, four tokens' mins) fold into one
-// (gemv_legacy_avx512.cpp's fold), whose quarters give the four tokens' sumi and summ
+// (avx512::fold16), whose quarters give the four tokens' sumi and summ
 // side by side for the reference's float steps.
 #include <immintrin.h>
 
@@ -25,9 +25,12 @@
 
 #include "engine/tensor/blocks.h"
 #include "engine/tensor/gemm.h"
+#include "engine/tensor/simd_avx512.h"
 
 namespace tq::quants {
 namespace {
+
+using avx512::fold16;
 
 constexpr size_t kPrefetchAhead = 2048;
 
@@ -146,20 +149,6 @@ struct UnpackQ6_K {
     s.neg_dmin = 0.0f;
   }
 };
-
-// Eight vectors of two 8-lane groups → the 16 group sums: source v, group g lands in
-// quarter 2·(v / 4) + g at position v % 4 (as in gemv_legacy_avx512.cpp).
-inline __m512i fold16(const __m512i (&x)[8]) {
-  __m512i u[4], w[2];
-  for (int i = 0; i < 4; ++i)
-    u[i] = _mm512_add_epi32(_mm512_unpacklo_epi32(x[2 * i], x[2 * i + 1]),
-                            _mm512_unpackhi_epi32(x[2 * i], x[2 * i + 1]));
-  for (int i = 0; i < 2; ++i)
-    w[i] = _mm512_add_epi32(_mm512_unpacklo_epi64(u[2 * i], u[2 * i + 1]),
-                            _mm512_unpackhi_epi64(u[2 * i], u[2 * i + 1]));
-  return _mm512_add_epi32(_mm512_shuffle_i32x4(w[0], w[1], 0x88),
-                          _mm512_shuffle_i32x4(w[0], w[1], 0xDD));
-}
 
 template <typename U>
 __m128 row_tokens(int64_t nb, const typename U::Block* row, const block_q8_K* const* a,

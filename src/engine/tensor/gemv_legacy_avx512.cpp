@@ -1,16 +1,16 @@
-// Decode-sized products (one to four tokens) for the 32-weight formats whose reference
-// keeps one float chain per output: Q8_0 and Q4_0 against Q8_0 (quants_legacy.cpp: per
-// block acc = fma(float(Σ), d_w·d_a, acc)). Weights stream from memory once, so the work
-// per block must stay small: the AVX2 tiles spend most of theirs folding each block's
-// eight int32 lanes into one sum.
+// Decode kernels for two to four tokens (concurrent sequences) and the 32-weight formats
+// against Q8_0 activations. Weights stream from memory once per step, so the work per
+// block decides whether four tokens cost much more than one: the AVX2 tiles spend most of
+// theirs folding each block's eight int32 lanes into one sum, for every token.
 //
-// Here a zmm holds two consecutive blocks of one row (u8: Q8_0's bytes + 128, Q4_0's
-// nibbles) and vpdpbusd with the token's two blocks gives 2 × 8 lanes; eight such
-// vectors fold together into one vector of 16 block sums (21 instructions for 16 sums),
-// laid out so that each 128-bit quarter holds one (token, block) for four rows. The
-// offset comes back out with the token's −o·Σa per block, and each quarter then takes
-// the reference's step acc = fma(float(Σ), d_w·d_a, acc) for four rows at once, blocks
-// in order, so every result is bit-identical to the reference dot.
+// Q8_0, Q4_0 (reference, quants_legacy.cpp: per block acc = fma(float(Σ), d_w·d_a, acc)):
+// a zmm holds two consecutive blocks of one row as unsigned values (Q8_0's bytes + 128,
+// Q4_0's nibbles), vpdpbusd against each token's two blocks gives 2 × 8 lanes, and eight
+// such vectors fold into one vector of 16 block sums whose 128-bit quarters are blocks and
+// whose lanes are tokens. The offset comes back out with the token's −o·Σa per block, and
+// each quarter takes the reference's fma step for the four tokens at once, blocks in order.
+// Q5_0 (eight float lanes per output): see q5_0_tokens below. Rows are read one at a time,
+// a single stream per thread. Results are bit-identical to the reference dots.
 #include <immintrin.h>
 
 #include <cstring>
@@ -19,9 +19,12 @@
 #include "engine/tensor/blocks.h"
 #include "engine/tensor/gemm.h"
 #include "engine/tensor/lane_order.h"
+#include "engine/tensor/simd_avx512.h"
 
 namespace tq::quants {
 namespace {
+
+using avx512::fold16;
 
 // Software prefetch distance along the row (measured best for the AVX2 row kernels).
 constexpr size_t kPrefetchAhead = 2048;
@@ -48,8 +51,8 @@ struct UnpackQ4_0 {
 
 template <typename U>
 inline __m512i weight_pair(const typename U::Block* b, bool both) {
-  const __m512i lo = _mm512_castsi256_si512(U::half(b[0]));
-  return both ? _mm512_inserti64x4(lo, U::half(b[1]), 1) : _mm512_zextsi256_si512(U::half(b[0]));
+  const __m512i lo = _mm512_zextsi256_si512(U::half(b[0]));
+  return both ? _mm512_inserti64x4(lo, U::half(b[1]), 1) : lo;
 }
 
 inline __m512i activation_pair(const block_q8_0* a, bool both) {
@@ -57,25 +60,6 @@ inline __m512i activation_pair(const block_q8_0* a, bool both) {
   if (!both) return _mm512_zextsi256_si512(lo);
   return _mm512_inserti64x4(_mm512_castsi256_si512(lo),
                             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[1].qs)), 1);
-}
-
-// Eight vectors of two 8-lane groups → one vector of the 16 group sums: source v, group
-// g lands in lane 4·(2·(v / 4) + g) + v % 4, i.e. quarter 2·(v / 4) + g, position v % 4.
-inline __m512i fold16(const __m512i (&x)[8]) {
-  __m512i u[4], w[2];
-  for (int i = 0; i < 4; ++i)
-    u[i] = _mm512_add_epi32(_mm512_unpacklo_epi32(x[2 * i], x[2 * i + 1]),
-                            _mm512_unpackhi_epi32(x[2 * i], x[2 * i + 1]));
-  for (int i = 0; i < 2; ++i)
-    w[i] = _mm512_add_epi32(_mm512_unpacklo_epi64(u[2 * i], u[2 * i + 1]),
-                            _mm512_unpackhi_epi64(u[2 * i], u[2 * i + 1]));
-  return _mm512_add_epi32(_mm512_shuffle_i32x4(w[0], w[1], 0x88),
-                          _mm512_shuffle_i32x4(w[0], w[1], 0xDD));
-}
-
-template <int Q>
-inline __m128 quarter_ps(__m512 v) {
-  return _mm512_extractf32x4_ps(v, Q);
 }
 
 // Per block, for each token: −o·Σa (the offset's share of the integer sum) and d_a.
