@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -104,20 +105,23 @@ Bm25Query* prepare_query(const Fts5ExtensionApi* api, Fts5Context* fts, int nval
   if (nval > 1) owned->b = sqlite3_value_double(vals[1]);
   if (nval > 2) owned->column_weights = parse_weights(sqlite3_value_text(vals[2]));
   if (nval > 3) owned->phrase_weights = parse_weights(sqlite3_value_text(vals[3]));
+  if (nval > 4) owned->idf = parse_weights(sqlite3_value_text(vals[4]));
   sqlite3_int64 rows = 0;
   sqlite3_int64 tokens = 0;
   if ((*rc = api->xRowCount(fts, &rows)) != SQLITE_OK) return nullptr;
   if ((*rc = api->xColumnTotalSize(fts, -1, &tokens)) != SQLITE_OK) return nullptr;
   owned->avgdl = rows > 0 ? static_cast<double>(tokens) / static_cast<double>(rows) : 1.0;
   if (owned->avgdl <= 0) owned->avgdl = 1.0;
-  int nphrase = api->xPhraseCount(fts);
-  for (int p = 0; p < nphrase; ++p) {
-    int64_t hits = 0;
-    if ((*rc = api->xQueryPhrase(fts, p, &hits, count_row)) != SQLITE_OK) return nullptr;
-    double n = static_cast<double>(hits);
-    double total = static_cast<double>(rows);
-    // Lucene's form: always positive, so a term in most rows still counts a little.
-    owned->idf.push_back(std::log(1.0 + (total - n + 0.5) / (n + 0.5)));
+  const int nphrase = api->xPhraseCount(fts);
+  // The caller may pass every phrase's idf (the retriever does, from cached document
+  // frequencies); otherwise each phrase's rows are counted here, a walk of its doclist.
+  if (owned->idf.size() != static_cast<size_t>(nphrase)) {
+    owned->idf.clear();
+    for (int p = 0; p < nphrase; ++p) {
+      int64_t hits = 0;
+      if ((*rc = api->xQueryPhrase(fts, p, &hits, count_row)) != SQLITE_OK) return nullptr;
+      owned->idf.push_back(bm25_idf(static_cast<double>(rows), static_cast<double>(hits)));
+    }
   }
   q = owned.get();
   *rc = api->xSetAuxdata(fts, owned.release(), [](void* p) { delete static_cast<Bm25Query*>(p); });
@@ -146,6 +150,9 @@ void tq_bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx
   double score = 0;
   const int nphrase = api->xPhraseCount(fts);
   for (int p = 0; p < nphrase; ++p) {
+    auto pi = static_cast<size_t>(p);
+    const double w = pi < q->phrase_weights.size() ? q->phrase_weights[pi] : 1.0;
+    if (w == 0) continue;  // a phrase that only selects rows (pruned search)
     double tf = 0;
     Fts5PhraseIter it{};
     int col = 0;
@@ -156,14 +163,33 @@ void tq_bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx
       tf += c < q->column_weights.size() ? q->column_weights[c] : 1.0;
     }
     if (tf <= 0) continue;
-    auto pi = static_cast<size_t>(p);
-    double w = pi < q->phrase_weights.size() ? q->phrase_weights[pi] : 1.0;
     score += w * q->idf[pi] * tf * (q->k1 + 1.0) / (tf + norm);
   }
   sqlite3_result_double(ctx, score);
 }
 
+// tq_stats(fts): "ROWS TOKENS", the table's row count and total token count (all columns),
+// read from FTS5's own totals on any matching row.
+void tq_stats(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int,
+              sqlite3_value**) {
+  sqlite3_int64 rows = 0;
+  sqlite3_int64 tokens = 0;
+  int rc = api->xRowCount(fts, &rows);
+  if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }
+  const std::string out = std::to_string(rows) + " " + std::to_string(tokens);
+  sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+}
+
 }  // namespace
+
+double bm25_idf(double rows, double df) {
+  // Lucene's form: always positive, so a term in most rows still counts a little.
+  return std::log(1.0 + (rows - df + 0.5) / (df + 0.5));
+}
 
 void register_fts_extensions(sqlite3* db) {
   fts5_api* api = nullptr;
@@ -179,8 +205,9 @@ void register_fts_extensions(sqlite3* db) {
   if (api->xCreateTokenizer(api, "tq", nullptr, &tokenizer, nullptr) != SQLITE_OK) {
     throw Error("registering the tq FTS5 tokenizer failed");
   }
-  if (api->xCreateFunction(api, "tq_bm25", nullptr, tq_bm25, nullptr) != SQLITE_OK) {
-    throw Error("registering tq_bm25 failed");
+  if (api->xCreateFunction(api, "tq_bm25", nullptr, tq_bm25, nullptr) != SQLITE_OK ||
+      api->xCreateFunction(api, "tq_stats", nullptr, tq_stats, nullptr) != SQLITE_OK) {
+    throw Error("registering tq_bm25 / tq_stats failed");
   }
 }
 
