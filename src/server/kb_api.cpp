@@ -207,8 +207,9 @@ int KbApi::put_document(const json& req, const KbAccess& access, json& body) {
     } catch (const InputError& e) {
       throw BadField{"text", std::string("the ") + format + " document is malformed: " + e.what()};
     }
-    if (!req.value("title", "").empty() && req["title"].is_string()) {
-      parsed.title = req["title"].get<std::string>();
+    if (const std::string title = string_field(req, "title", false, kMaxNameBytes);
+        !title.empty()) {
+      parsed.title = title;
     }
     rag::Ingester ingester(*kb_, io);
     rag::FileResult r =
