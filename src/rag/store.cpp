@@ -315,47 +315,19 @@ PutOutcome KnowledgeBase::put_document(const Collection& c, const DocumentInput&
     st.insert_doc.reset();
     doc_id = sqlite3_last_insert_rowid(db_);
   }
-  // Score bounds: terms per chunk as FTS5 counts them (the same analyzer, title + body).
-  Analyzer& analyzer = analyzer_for(c);
-  std::vector<std::string> terms;
   std::unordered_map<std::string, int64_t> repeated;  // term → most occurrences in a chunk
   int64_t min_terms = -1;
-  auto collect = [&](std::string_view t, size_t, size_t) {
-    terms.emplace_back(t);
-    return 0;
-  };
   Stmt& ins = st.insert_chunk;
   int64_t ordinal = 0;
   for (const auto& ch : doc.chunks) {
-    terms.clear();
-    analyzer.analyze(ch.title, collect);
-    analyzer.analyze(ch.body, collect);
-    const auto n = static_cast<int64_t>(terms.size());
-    if (min_terms < 0 || n < min_terms) min_terms = n;
-    std::sort(terms.begin(), terms.end());
-    for (size_t i = 0; i < terms.size();) {
-      size_t j = i + 1;
-      while (j < terms.size() && terms[j] == terms[i]) ++j;
-      if (const auto run = static_cast<int64_t>(j - i); run > kTfBoundFloor) {
-        auto& m = repeated[terms[i]];
-        m = std::max(m, run);
-      }
-      i = j;
-    }
+    note_bounds(c, ch.title, ch.body, repeated, min_terms);
     ins.bind(1, doc_id).bind(2, c.id).bind(3, ordinal++).bind(4, ch.title).bind(5, ch.body);
     ins.bind(6, ch.location)
         .bind(7, ch.fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     ins.run();
     ins.reset();
   }
-  for (const auto& [term, tf] : repeated) {
-    st.bound_tf.bind(1, c.id).bind(2, term).bind(3, tf).run();
-    st.bound_tf.reset();
-  }
-  if (min_terms >= 0) {
-    st.bound_len.bind(1, c.id).bind(2, min_terms).run();
-    st.bound_len.reset();
-  }
+  save_bounds(c, repeated, min_terms);
   bump_generation();
   tx.commit();
   return outcome;
@@ -372,6 +344,65 @@ bool KnowledgeBase::remove_document(const Collection& c, const std::string& sour
   bump_generation();
   tx.commit();
   return true;
+}
+
+// Terms per chunk as FTS5 counts them: the same analyzer over title and body.
+void KnowledgeBase::note_bounds(const Collection& c, std::string_view title, std::string_view body,
+                                std::unordered_map<std::string, int64_t>& repeated,
+                                int64_t& min_terms) {
+  Analyzer& analyzer = analyzer_for(c);
+  std::vector<std::string>& terms = scratch_terms_;
+  terms.clear();
+  auto collect = [&](std::string_view t, size_t, size_t) {
+    terms.emplace_back(t);
+    return 0;
+  };
+  analyzer.analyze(title, collect);
+  analyzer.analyze(body, collect);
+  const auto n = static_cast<int64_t>(terms.size());
+  if (min_terms < 0 || n < min_terms) min_terms = n;
+  std::sort(terms.begin(), terms.end());
+  for (size_t i = 0; i < terms.size();) {
+    size_t j = i + 1;
+    while (j < terms.size() && terms[j] == terms[i]) ++j;
+    if (const auto run = static_cast<int64_t>(j - i); run > kTfBoundFloor) {
+      auto& m = repeated[terms[i]];
+      m = std::max(m, run);
+    }
+    i = j;
+  }
+}
+
+void KnowledgeBase::save_bounds(const Collection& c,
+                                const std::unordered_map<std::string, int64_t>& repeated,
+                                int64_t min_terms) {
+  Statements& st = statements();
+  for (const auto& [term, tf] : repeated) {
+    st.bound_tf.bind(1, c.id).bind(2, term).bind(3, tf).run();
+    st.bound_tf.reset();
+  }
+  if (min_terms >= 0) {
+    st.bound_len.bind(1, c.id).bind(2, min_terms).run();
+    st.bound_len.reset();
+  }
+}
+
+void KnowledgeBase::optimize(const Collection& c) {
+  Transaction tx(db_);
+  Stmt valid(db_, "SELECT bounds_valid FROM collections WHERE id = ?");
+  valid.bind(1, c.id);
+  if (valid.step() && valid.int64(0) == 0) {
+    std::unordered_map<std::string, int64_t> repeated;
+    int64_t min_terms = -1;
+    Stmt chunks(db_, "SELECT title, body FROM chunks WHERE collection_id = ?");
+    chunks.bind(1, c.id);
+    while (chunks.step()) note_bounds(c, chunks.text(0), chunks.text(1), repeated, min_terms);
+    save_bounds(c, repeated, min_terms);
+    Stmt(db_, "UPDATE collections SET bounds_valid = 1 WHERE id = ?").bind(1, c.id).run();
+  }
+  const std::string fts = fts_table_name(c.id);
+  exec(db_, "INSERT INTO " + fts + "(" + fts + ") VALUES('optimize')");
+  tx.commit();
 }
 
 void KnowledgeBase::put_embeddings(const std::string& model, const std::vector<int64_t>& chunk_ids,

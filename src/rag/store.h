@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -84,6 +85,11 @@ class KnowledgeBase {
   PutOutcome put_document(const Collection& c, const DocumentInput& doc);
   bool remove_document(const Collection& c, const std::string& source);
 
+  // Maintenance after bulk loads: merges the collection's FTS5 segments into one (fewer
+  // doclist pieces per query term) and computes the score bounds of a collection that
+  // has none (a store migrated from schema 2), so that its searches are pruned.
+  void optimize(const Collection& c);
+
   // Stores (or replaces) the embeddings of these chunks for `model`, in one transaction.
   void put_embeddings(const std::string& model, const std::vector<int64_t>& chunk_ids,
                       const std::vector<std::vector<float>>& vectors);
@@ -93,10 +99,16 @@ class KnowledgeBase {
   void migrate();
   void bump_generation();
   Analyzer& analyzer_for(const Collection& c);
+  // Term statistics of one chunk into `repeated` (term → most occurrences) and `min_terms`.
+  void note_bounds(const Collection& c, std::string_view title, std::string_view body,
+                   std::unordered_map<std::string, int64_t>& repeated, int64_t& min_terms);
+  void save_bounds(const Collection& c, const std::unordered_map<std::string, int64_t>& repeated,
+                   int64_t min_terms);
   Statements& statements();
   sqlite3* db_ = nullptr;
   std::unique_ptr<Statements> statements_;
   std::unordered_map<int64_t, std::unique_ptr<Analyzer>> analyzers_;
+  std::vector<std::string> scratch_terms_;
 };
 
 // A term absent from the tf_bounds table occurs at most this often in any chunk.

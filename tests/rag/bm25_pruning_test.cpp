@@ -114,6 +114,15 @@ TEST(Bm25Pruning, CollectionsWithoutBoundsAreSearchedExhaustively) {
   o.exhaustive = true;
   expect_same(got, r.rank_bm25(query, o, 5), query);
   EXPECT_FALSE(got.empty());
+  // `kb optimize` computes the bounds from the chunks: pruning is back, same results.
+  kb.optimize(c);
+  Stmt valid(kb.db(), "SELECT bounds_valid, min_terms FROM collections");
+  ASSERT_TRUE(valid.step());
+  EXPECT_EQ(valid.int64(0), 1);
+  EXPECT_GE(valid.int64(1), 4);  // a title word and at least three body words
+  Retriever fresh(kb);
+  o.exhaustive = false;
+  expect_same(fresh.rank_bm25(query, o, 5), got, query);
 }
 
 }  // namespace
