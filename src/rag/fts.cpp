@@ -2,8 +2,11 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <new>
+#include <queue>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,6 +77,15 @@ struct Bm25Query {
   std::vector<double> column_weights;
   std::vector<double> phrase_weights;
   std::vector<double> idf;
+  // In-query pruning ("LIMIT NORM_MIN THETA", optional): a row whose score, bounded with
+  // the smallest length norm any row can have, stays under both THETA and the LIMIT-th
+  // best score seen so far cannot be in the LIMIT best: it gets kBm25Skipped without reading
+  // its length (a %_docsize lookup, the largest per-row cost).
+  size_t limit = 0;
+  double norm_min = 0;
+  double theta = -std::numeric_limits<double>::infinity();
+  std::priority_queue<double, std::vector<double>, std::greater<>> best;  // min-heap
+  std::vector<double> tf;                                                 // scratch: per phrase
 };
 
 std::vector<double> parse_weights(const unsigned char* text) {
@@ -106,6 +118,14 @@ Bm25Query* prepare_query(const Fts5ExtensionApi* api, Fts5Context* fts, int nval
   if (nval > 2) owned->column_weights = parse_weights(sqlite3_value_text(vals[2]));
   if (nval > 3) owned->phrase_weights = parse_weights(sqlite3_value_text(vals[3]));
   if (nval > 4) owned->idf = parse_weights(sqlite3_value_text(vals[4]));
+  if (nval > 5 && sqlite3_value_type(vals[5]) != SQLITE_NULL) {
+    const auto prune = parse_weights(sqlite3_value_text(vals[5]));
+    if (prune.size() == 3 && prune[0] >= 1) {
+      owned->limit = static_cast<size_t>(prune[0]);
+      owned->norm_min = prune[1];
+      owned->theta = prune[2];
+    }
+  }
   sqlite3_int64 rows = 0;
   sqlite3_int64 tokens = 0;
   if ((*rc = api->xRowCount(fts, &rows)) != SQLITE_OK) return nullptr;
@@ -141,18 +161,14 @@ void tq_bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx
     sqlite3_result_error_code(ctx, rc == SQLITE_OK ? SQLITE_ERROR : rc);
     return;
   }
-  int dl = 0;
-  if ((rc = api->xColumnSize(fts, -1, &dl)) != SQLITE_OK) {
-    sqlite3_result_error_code(ctx, rc);
-    return;
-  }
-  const double norm = q->k1 * (1.0 - q->b + q->b * static_cast<double>(dl) / q->avgdl);
-  double score = 0;
   const int nphrase = api->xPhraseCount(fts);
+  auto weight = [&](size_t pi) {
+    return pi < q->phrase_weights.size() ? q->phrase_weights[pi] : 1.0;
+  };
+  q->tf.assign(static_cast<size_t>(nphrase), 0.0);
   for (int p = 0; p < nphrase; ++p) {
     auto pi = static_cast<size_t>(p);
-    const double w = pi < q->phrase_weights.size() ? q->phrase_weights[pi] : 1.0;
-    if (w == 0) continue;  // a phrase that only selects rows (pruned search)
+    if (weight(pi) == 0) continue;  // a phrase that only selects rows (pruned search)
     double tf = 0;
     Fts5PhraseIter it{};
     int col = 0;
@@ -162,8 +178,34 @@ void tq_bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx
       auto c = static_cast<size_t>(col);
       tf += c < q->column_weights.size() ? q->column_weights[c] : 1.0;
     }
-    if (tf <= 0) continue;
-    score += w * q->idf[pi] * tf * (q->k1 + 1.0) / (tf + norm);
+    q->tf[pi] = tf;
+  }
+  // The same sum, in the same order, with `norm`: bounds and scores agree to the bit.
+  auto sum = [&](double norm) {
+    double score = 0;
+    for (size_t pi = 0; pi < q->tf.size(); ++pi) {
+      const double tf = q->tf[pi];
+      if (tf <= 0) continue;
+      score += weight(pi) * q->idf[pi] * tf * (q->k1 + 1.0) / (tf + norm);
+    }
+    return score;
+  };
+  if (q->limit > 0) {
+    const double bound = sum(q->norm_min) * (1.0 + 1e-9);
+    if (bound < q->theta || (q->best.size() >= q->limit && bound < q->best.top())) {
+      sqlite3_result_double(ctx, kBm25Skipped);
+      return;
+    }
+  }
+  int dl = 0;
+  if ((rc = api->xColumnSize(fts, -1, &dl)) != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }
+  const double score = sum(q->k1 * (1.0 - q->b + q->b * static_cast<double>(dl) / q->avgdl));
+  if (q->limit > 0) {
+    q->best.push(score);
+    if (q->best.size() > q->limit) q->best.pop();
   }
   sqlite3_result_double(ctx, score);
 }

@@ -5,6 +5,8 @@
 //    BM25 with tunable k1/b (FTS5's own bm25() fixes them at 1.2/0.75) and a weight per
 //    query phrase, which pseudo-relevance feedback needs to weight expansion terms; a
 //    phrase of weight 0 only selects rows; idfs, when given, spare counting each phrase;
+//    'LIMIT NORM_MIN THETA', when given, returns kBm25Skipped (sorting last) for rows that
+//    cannot be among the LIMIT best nor reach THETA, without reading their length;
 //  - tq_stats(fts): "ROWS TOKENS" of the table.
 #pragma once
 
@@ -18,6 +20,9 @@ namespace tq::rag {
 
 // Registers both on `db`; throws tq::Error when FTS5 is missing.
 void register_fts_extensions(sqlite3* db);
+
+// tq_bm25's score for a row it pruned: callers drop such rows.
+inline constexpr double kBm25Skipped = -1e300;
 
 // BM25's idf of a term found in `df` of `rows` rows (Lucene's always-positive form).
 double bm25_idf(double rows, double df);

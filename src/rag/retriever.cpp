@@ -204,10 +204,11 @@ struct Retriever::Impl {
   std::vector<std::pair<int64_t, double>> run_query(const Collection& c, const std::string& match,
                                                     const std::string& weights,
                                                     const std::string& idfs, const SearchOptions& o,
-                                                    const Bm25Params& p, size_t limit) {
+                                                    const Bm25Params& p, size_t limit,
+                                                    const std::string& prune) {
     std::string fts = fts_table_name(c.id);
     std::string sql =
-        "SELECT rowid, tq_bm25(" + fts + ", ?, ?, ?, ?, ?) AS s FROM " + fts + " WHERE " + fts +
+        "SELECT rowid, tq_bm25(" + fts + ", ?, ?, ?, ?, ?, ?) AS s FROM " + fts + " WHERE " + fts +
         " MATCH ? AND EXISTS (SELECT 1 FROM collections WHERE id = " + std::to_string(c.id) +
         " AND label IN (" + placeholders(o.labels.size()) + "))";
     for (size_t i = 0; i < o.field_filters.size(); ++i) {
@@ -218,8 +219,13 @@ struct Retriever::Impl {
     std::ostringstream colw;
     colw << p.title_weight << "," << p.body_weight;
     s.bind(1, p.k1).bind(2, p.b).bind(3, colw.str()).bind(4, weights).bind(5, idfs);
-    s.bind(6, match);
-    int i = 7;
+    if (prune.empty()) {
+      s.bind_null(6);
+    } else {
+      s.bind(6, prune);
+    }
+    s.bind(7, match);
+    int i = 8;
     for (const auto& l : o.labels) s.bind(i++, l);
     for (const auto& [key, value] : o.field_filters) {
       s.bind(i, "$." + quote_fts(key));
@@ -228,7 +234,9 @@ struct Retriever::Impl {
     }
     s.bind(i++, static_cast<int64_t>(limit));
     std::vector<std::pair<int64_t, double>> out;
-    while (s.step()) out.emplace_back(s.int64(0), s.real(1));
+    while (s.step()) {
+      if (s.real(1) > kBm25Skipped) out.emplace_back(s.int64(0), s.real(1));
+    }
     return out;
   }
 
@@ -277,10 +285,22 @@ struct Retriever::Impl {
       weights << (i ? "," : "") << terms[i].q->weight;
       idfs << (i ? "," : "") << terms[i].idf;
     }
-    const bool prunable = !o.exhaustive && st.bounds_valid && terms.size() <= kMaxPrunedTerms &&
-                          p.k1 > 0 && p.b >= 0 && p.b <= 1 && p.title_weight >= 0 &&
-                          p.body_weight >= 0 && st.min_terms >= 0;
-    if (!prunable) return run_query(c, all, weights.str(), idfs.str(), o, p, depth);
+    const bool sound = p.k1 > 0 && p.b >= 0 && p.b <= 1 && p.title_weight >= 0 &&
+                       p.body_weight >= 0 && st.min_terms >= 0;
+    // In-query pruning (tq_bm25 keeps its own top `depth`) needs only the length bound.
+    auto prune = [&](double th) {
+      if (o.exhaustive || !sound) return std::string();
+      std::ostringstream out;
+      out.precision(17);
+      out << depth << " " << norm_min << " " << (std::isfinite(th) ? th : -1e308);
+      return out.str();
+    };
+    const bool prunable =
+        !o.exhaustive && sound && st.bounds_valid && terms.size() <= kMaxPrunedTerms;
+    if (!prunable) {
+      return run_query(c, all, weights.str(), idfs.str(), o, p, depth,
+                       prune(-std::numeric_limits<double>::infinity()));
+    }
 
     std::vector<std::pair<int64_t, double>> best;  // sorted: score desc, rowid asc
     auto theta = [&] {
@@ -314,7 +334,7 @@ struct Retriever::Impl {
       std::vector<std::pair<int64_t, double>> found;
       if (too_many || (m == 1 && sets.size() == n)) {
         // Every chunk holding any term may still count: score them all.
-        found = run_query(c, all, weights.str(), idfs.str(), o, p, depth);
+        found = run_query(c, all, weights.str(), idfs.str(), o, p, depth, prune(th));
         best.clear();
         m = 1;
       } else if (!sets.empty()) {
@@ -330,7 +350,7 @@ struct Retriever::Impl {
           }
           filter += ")";
         }
-        found = run_query(c, "(" + all + ") AND (" + filter + ")", w, f, o, p, depth);
+        found = run_query(c, "(" + all + ") AND (" + filter + ")", w, f, o, p, depth, prune(th));
       }
       for (const auto& h : found) {
         if (std::none_of(best.begin(), best.end(),
