@@ -81,7 +81,8 @@ void send(httplib::Response& res, int status, const json& body) {
 
 KbApi::KbApi(KbApiOptions options)
     : options_(std::move(options)),
-      kb_(std::make_unique<rag::KnowledgeBase>(options_.kb_path.string())) {}
+      kb_(std::make_unique<rag::KnowledgeBase>(options_.kb_path.string())),
+      retriever_(std::make_unique<rag::Retriever>(*kb_)) {}
 
 KbApi::~KbApi() = default;
 
@@ -147,11 +148,9 @@ int KbApi::search(const json& req, const KbAccess& access, json& body) {
     }
     if (so.collections.empty()) so.collections = access.collections;
     so.labels = access.labels;
-    rag::Retriever retriever(*kb_);
     refresh_dense();
-    if (dense_) retriever.set_dense(options_.embed, dense_, options_.fusion);
     json data = json::array();
-    for (const auto& h : retriever.search(query, so)) data.push_back(hit_json(h));
+    for (const auto& h : retriever_->search(query, so)) data.push_back(hit_json(h));
     body = {{"object", "list"}, {"query", query}, {"data", data}};
     return 200;
   } catch (const BadField& e) {

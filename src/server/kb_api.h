@@ -76,6 +76,7 @@ class KbApi {
   KbApiOptions options_;
   std::mutex mutex_;  // one SQLite connection, one request at a time
   std::unique_ptr<rag::KnowledgeBase> kb_;
+  std::unique_ptr<rag::Retriever> retriever_;  // long-lived: keeps its term statistics
   std::shared_ptr<rag::HnswDenseIndex> dense_;
   int64_t dense_generation_ = -1;
 };
