@@ -350,7 +350,12 @@ struct Retriever::Impl {
           }
           filter += ")";
         }
-        found = run_query(c, "(" + all + ") AND (" + filter + ")", w, f, o, p, depth, prune(th));
+        std::string match = "(";
+        match += all;
+        match += ") AND (";
+        match += filter;
+        match += ")";
+        found = run_query(c, match, w, f, o, p, depth, prune(th));
       }
       for (const auto& h : found) {
         if (std::none_of(best.begin(), best.end(),
