@@ -254,7 +254,7 @@ int KbApi::delete_document(const json& req, const KbAccess& access, json& body) 
   }
 }
 
-void mount_kb_api(httplib::Server& server, KbApi& api, KbAuthorizer authorize) {
+void mount_kb_api(httplib::Server& server, KbApi& api, const KbAuthorizer& authorize) {
   using Handler = int (KbApi::*)(const json&, const KbAccess&, json&);
   auto route = [&api, authorize](const char* scope, Handler handler) {
     return [&api, authorize, scope, handler](const httplib::Request& req, httplib::Response& res) {

@@ -82,7 +82,7 @@ class KbApi {
 };
 
 // Installs the three routes on `server`.
-void mount_kb_api(httplib::Server& server, KbApi& api, KbAuthorizer authorize);
+void mount_kb_api(httplib::Server& server, KbApi& api, const KbAuthorizer& authorize);
 
 // The gateway's wiring: [kb] path (none: no routes, returns null), [kb.embeddings] model
 // from the registry, keys' kb_labels / kb_collections, and the "kb" / "kb_write" scopes

@@ -66,7 +66,7 @@ class ZipArchive {
       if (n < 0) {
         std::string why = zip_file_strerror(f);
         zip_fclose(f);
-        throw InputError("part " + name + " is corrupt: " + why);
+        throw InputError(std::string("part ").append(name).append(" is corrupt: ").append(why));
       }
       if (n == 0) break;
       out.append(buf, static_cast<size_t>(n));
@@ -126,7 +126,7 @@ std::string content(xmlNode* n) {
 
 // Heading level of a paragraph style id ("Heading2", "Titre2", "heading 2"), 0 if none;
 // "Title"/"Titre" is level 1.
-int heading_level(std::string style) {
+int heading_level(const std::string& style) {
   std::string s;
   for (char c : style) {
     if (c != ' ') s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -289,7 +289,10 @@ std::vector<std::vector<std::string>> sheet_rows(const std::string& xml, const s
         size_t col = next_col;
         if (auto ref = attr(c, "r"); !ref.empty()) {
           auto parsed = column_of(ref);
-          if (!parsed) throw InputError(part + ": bad cell reference '" + ref + "'");
+          if (!parsed) {
+            throw InputError(
+                std::string(part).append(": bad cell reference '").append(ref).append("'"));
+          }
           col = *parsed;
         }
         if (col >= kMaxColumns) throw InputError(part + ": a cell lies beyond column XFD");
@@ -304,8 +307,13 @@ std::vector<std::vector<std::string>> sheet_rows(const std::string& xml, const s
           char* end = nullptr;
           const unsigned long i = std::strtoul(value.c_str(), &end, 10);
           if (value.empty() || *end != 0 || i >= shared.size()) {
-            throw InputError(part + ": cell " + attr(c, "r") + " names shared string '" + value +
-                             "' of " + std::to_string(shared.size()));
+            throw InputError(std::string(part)
+                                 .append(": cell ")
+                                 .append(attr(c, "r"))
+                                 .append(" names shared string '")
+                                 .append(value)
+                                 .append("' of ")
+                                 .append(std::to_string(shared.size())));
           }
           value = shared[i];
         } else if (type == "b") {
@@ -346,7 +354,7 @@ ParsedDocument parse_xlsx(std::string_view data, const CatalogMapping& mapping) 
     for (xmlNode* r = doc.root()->children; r != nullptr; r = r->next) {
       if (!is(r, "Relationship")) continue;
       std::string target = attr(r, "Target");
-      target = target.rfind('/', 0) == 0 ? target.substr(1) : "xl/" + target;
+      target = target.rfind('/', 0) == 0 ? target.substr(1) : std::string("xl/").append(target);
       targets[attr(r, "Id")] = target;
     }
   }
@@ -365,7 +373,10 @@ ParsedDocument parse_xlsx(std::string_view data, const CatalogMapping& mapping) 
                                    ? t->second
                                    : "xl/worksheets/sheet" + std::to_string(sheet_no) + ".xml";
       auto xml = zip.read(part);
-      if (!xml) throw InputError("sheet '" + name + "' names a missing part " + part);
+      if (!xml) {
+        throw InputError(
+            std::string("sheet '").append(name).append("' names a missing part ").append(part));
+      }
       auto rows = sheet_rows(*xml, part, shared);
       while (!rows.empty() && std::all_of(rows.front().begin(), rows.front().end(),
                                           [](const std::string& v) { return v.empty(); })) {
