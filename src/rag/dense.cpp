@@ -34,7 +34,8 @@ size_t embed_missing(KnowledgeBase& kb, const std::string& model, const EmbedFn&
       ids.push_back(next.int64(0));
       std::string title = next.text(1);
       std::string body = next.text(2);
-      texts.push_back(title.empty() ? body : title + "\n" + body);
+      if (!title.empty()) body = title.append("\n").append(body);
+      texts.push_back(std::move(body));
     }
     next.reset();
     if (ids.empty()) break;
