@@ -110,7 +110,7 @@ void Ingester::finish() {
 }
 
 FileResult Ingester::ingest_parsed(const std::string& source, const std::string& content_hash,
-                                   size_t bytes, ParsedDocument parsed) {
+                                   size_t bytes, const ParsedDocument& parsed) {
   FileResult r;
   r.path = source;
   DocumentInput doc;

@@ -51,7 +51,7 @@ class Ingester {
   FileResult ingest_file(const std::string& path);
   // Parsed elsewhere (the HTTP API): stores `parsed` as the document `source`.
   FileResult ingest_parsed(const std::string& source, const std::string& content_hash, size_t bytes,
-                           ParsedDocument parsed);
+                           const ParsedDocument& parsed);
   void finish();
   const Collection& collection() const { return collection_; }
 
