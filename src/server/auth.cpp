@@ -73,8 +73,10 @@ KeyStore KeyStore::from_config(const toml::table& config) {
         if (str == nullptr) throw InputError(where + "." + field + " must be an array of strings");
         const std::string& v = str->get();
         if (&out == &k.kb_labels && v != "public" && v != "internal" && v != "confidential")
-          throw InputError(where + ".kb_labels: unknown label '" + v +
-                           "' (public, internal, confidential)");
+          throw InputError(std::string(where)
+                               .append(".kb_labels: unknown label '")
+                               .append(v)
+                               .append("' (public, internal, confidential)"));
         out.push_back(v);
       }
     }
