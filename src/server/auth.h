@@ -24,13 +24,18 @@ std::string sha256_hex(std::string_view data);
 struct ApiKey {
   std::string name;
   std::string sha256;              // lower-case hex of the secret's SHA-256
-  std::set<std::string> scopes;    // chat, completions, embeddings, models; empty: all
+  std::set<std::string> scopes;    // chat, completions, embeddings, models, kb; empty: all
   double requests_per_minute = 0;  // 0: unlimited
+  // Knowledge base (server/kb_api.h): labels it may read (default public only) and the
+  // collections it may use (empty: any of those labels). Writing needs scope kb_write.
+  std::vector<std::string> kb_labels;
+  std::vector<std::string> kb_collections;
 };
 
 struct AuthDecision {
   enum class Outcome { Allowed, Unauthorized, Forbidden, RateLimited } outcome = Outcome::Allowed;
-  std::string key_name;  // "" when auth is off
+  std::string key_name;         // "" when auth is off
+  const ApiKey* key = nullptr;  // the key found (null when auth is off or it is unknown)
   std::string message;
   double retry_after_s = 0;
 };

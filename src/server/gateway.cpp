@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "server/kb_api.h"
 #include "server/openai_format.h"
 #include "server/routing.h"
 
@@ -108,6 +109,11 @@ ServerOptions ServerOptions::from_config(const toml::table& config,
   } else {
     o.ledger_path = base_dir / "triptyque-ledger.sqlite";
   }
+  if (auto v = config_string(config, "kb.path")) {
+    const std::filesystem::path p(*v);
+    o.kb_path = p.is_absolute() ? p : base_dir / p;
+  }
+  o.kb_embed_model = config_string(config, "kb.embeddings.model").value_or("");
   return o;
 }
 
@@ -233,6 +239,7 @@ void Gateway::install_routes() {
   s.Post("/v1/embeddings", [this](const httplib::Request& req, httplib::Response& res) {
     handle_embeddings(req, res);
   });
+  kb_api_ = mount_gateway_kb_api(s, options_, *registry_, keys_);
   // Statuses httplib sets itself (413 over the body limit, 404 unknown path, 400 bad HTTP)
   // get a body in OpenAI's error shape too.
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {

@@ -24,12 +24,17 @@ class Response;
 
 namespace tq {
 
+class KbApi;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                   // 0: any free port (tests)
   int threads = 16;                  // HTTP worker threads (a streaming request holds one)
   size_t max_body_bytes = 4u << 20;  // larger bodies get 413
   std::filesystem::path ledger_path = "triptyque-ledger.sqlite";
+  std::filesystem::path kb_path;  // [kb] path: serves /v1/kb/* (server/kb_api.h)
+  std::string kb_embed_model;     // [kb.embeddings] model
+
   ParseLimits limits;
 
   // [server] host, port, threads, max_body_bytes, max_tokens; [ledger] path (relative to
@@ -74,6 +79,7 @@ class Gateway {
   std::unique_ptr<Ledger> ledger_;
   Metrics metrics_;
   std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<KbApi> kb_api_;
 };
 
 }  // namespace tq
