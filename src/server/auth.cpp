@@ -53,11 +53,11 @@ KeyStore KeyStore::from_config(const toml::table& config) {
         const auto* str = s.as_string();
         if (str == nullptr) throw InputError(where + ".scopes must be an array of strings");
         const std::string& v = str->get();
-        if (v != "chat" && v != "completions" && v != "embeddings" && v != "models")
+        if (v != "chat" && v != "completions" && v != "embeddings" && v != "models" && v != "tasks")
           throw InputError(std::string(where)
                                .append(".scopes: unknown scope '")
                                .append(v)
-                               .append("' (chat, completions, embeddings, models)"));
+                               .append("' (chat, completions, embeddings, models, tasks)"));
         k.scopes.insert(v);
       }
     }

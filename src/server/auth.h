@@ -24,7 +24,7 @@ std::string sha256_hex(std::string_view data);
 struct ApiKey {
   std::string name;
   std::string sha256;              // lower-case hex of the secret's SHA-256
-  std::set<std::string> scopes;    // chat, completions, embeddings, models; empty: all
+  std::set<std::string> scopes;    // chat, completions, embeddings, models, tasks; empty: all
   double requests_per_minute = 0;  // 0: unlimited
 };
 

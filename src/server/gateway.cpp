@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "server/openai_format.h"
 #include "server/routing.h"
+#include "server/task_api.h"
 
 namespace tq {
 
@@ -117,7 +118,7 @@ struct Gateway::Call {
   int64_t time_ms = 0;
   std::string key_name;
   std::string endpoint;
-  Route route;
+  GatewayRoute route;
   Usage usage;
   double ttft_ms = 0;
   double total_ms = 0;
@@ -233,6 +234,11 @@ void Gateway::install_routes() {
   s.Post("/v1/embeddings", [this](const httplib::Request& req, httplib::Response& res) {
     handle_embeddings(req, res);
   });
+  mount_task_api(
+      s, [this] { return tasks_.get(); },
+      [this](const httplib::Request& req, httplib::Response& res, std::string& key) {
+        return authorize(req, res, "tasks", key);
+      });
   // Statuses httplib sets itself (413 over the body limit, 404 unknown path, 400 bad HTTP)
   // get a body in OpenAI's error shape too.
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {

@@ -24,6 +24,10 @@ class Response;
 
 namespace tq {
 
+namespace tasks {
+class TaskRuntime;
+}
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                   // 0: any free port (tests)
@@ -52,6 +56,12 @@ class Gateway {
   // Thread-safe; may be called from a signal-waiting thread.
   void stop();
 
+  // Serves /v1/tasks/* with `runtime` (server/task_api.h); call before run(). Without one
+  // those endpoints answer 503.
+  void set_task_runtime(std::shared_ptr<tasks::TaskRuntime> runtime) {
+    tasks_ = std::move(runtime);
+  }
+
   const ServerOptions& options() const { return options_; }
   const ProviderRegistry& registry() const { return *registry_; }
   Ledger& ledger() { return *ledger_; }
@@ -74,6 +84,7 @@ class Gateway {
   std::unique_ptr<Ledger> ledger_;
   Metrics metrics_;
   std::unique_ptr<httplib::Server> http_;
+  std::shared_ptr<tasks::TaskRuntime> tasks_;
 };
 
 }  // namespace tq

@@ -36,7 +36,7 @@ TEST(JobsRun, InputErrorsNameTheField) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("ticket_analysis"), std::string::npos);  // lists them
   }
-  EXPECT_EQ(task_catalogue()["tasks"].size(), 4u);
+  EXPECT_EQ(task_catalogue()["tasks"].size(), 5u);
   for (const auto& t : all_tasks()) {
     EXPECT_TRUE(t.input_schema.is_object()) << t.name;
     EXPECT_TRUE(t.output_schema.contains("required")) << t.name;
