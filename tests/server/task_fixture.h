@@ -55,7 +55,9 @@ inline ShopFiles build_shop(const std::filesystem::path& dir) {
     ci.ingest_file((shop_dir() / "catalogue.csv").string());
   }
   const auto data = tasks::load_dataset((shop_dir() / "tickets.csv").string(), {});
-  tasks::TextClassifier::train(data.examples, {}).save(f.classifier.string());
+  tasks::TrainOptions train;  // as train-classifier trains without --epochs
+  train.epochs = tasks::epochs_for(data.examples.size());
+  tasks::TextClassifier::train(data.examples, train).save(f.classifier.string());
   return f;
 }
 
