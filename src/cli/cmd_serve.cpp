@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -33,8 +34,11 @@ struct ServeOptions {
 };
 
 int run_serve(const ServeOptions& o) {
-  if (o.config.empty() && o.model.empty())
-    throw InputError("give --config FILE (see examples/triptyque.toml) or -m MODEL.gguf");
+  const char* env_model_file = std::getenv("TRIPTYQUE_MODEL");
+  if (o.config.empty() && o.model.empty() && (env_model_file == nullptr || *env_model_file == 0))
+    throw InputError(
+        "give --config FILE (see examples/triptyque.toml) or -m MODEL.gguf (or set "
+        "TRIPTYQUE_MODEL=/path/model.gguf)");
   namespace fs = std::filesystem;
   toml::table config;
   fs::path base_dir = fs::current_path();
