@@ -57,55 +57,86 @@ json run_task(httplib::Client& c, const std::string& task, const json& input) {
   return r.body;
 }
 
-// Every task once, as a client of the example shop would run them; `local` says where the
-// model is. Returns the number of model calls made.
-void every_task(httplib::Client& c, const test::ShopFiles& shop, const std::string& provider) {
-  // support_answer: grounded in the knowledge base; citations name chunks retrieval found.
-  const std::string question = "Combien de jours ai-je pour retourner un article ?";
-  const json support = run_task(c, "support_answer", {{"question", question}});
-  const json& out = support["output"];
-  EXPECT_EQ(out["language"], "fr");
-  EXPECT_GT(out["passages_considered"].get<int>(), 0) << out.dump();
-  const auto retrieved = chunk_ids_for(shop.kb, question);
-  for (const auto& cite : out["citations"])
-    EXPECT_TRUE(retrieved.count(cite["chunk_id"].get<std::string>())) << cite.dump();
-  // Numbers the model made up are reported, never turned into citations.
-  const int n = out["passages_considered"].get<int>();
-  for (const auto& bad : out["invented_citations"])
-    EXPECT_TRUE(bad.get<int>() < 1 || bad.get<int>() > n) << out.dump();
-  EXPECT_EQ(out["grounded"], !out["citations"].empty());
-  EXPECT_EQ(support["provider"], provider);
-  EXPECT_GT(support["usage"]["slm"]["completion_tokens"].get<int>(), 0);
+// One task as a client of the example shop runs it, with the checks its answer passes.
+void check_task(httplib::Client& c, const test::ShopFiles& shop, const std::string& provider,
+                const std::string& task) {
+  if (task == "support_answer") {
+    // Grounded in the knowledge base; citations name chunks that retrieval found.
+    const std::string question = "Combien de jours ai-je pour retourner un article ?";
+    const json support = run_task(c, "support_answer", {{"question", question}});
+    const json& out = support["output"];
+    EXPECT_EQ(out["language"], "fr");
+    EXPECT_GT(out["passages_considered"].get<int>(), 0) << out.dump();
+    const auto retrieved = chunk_ids_for(shop.kb, question);
+    for (const auto& cite : out["citations"])
+      EXPECT_TRUE(retrieved.count(cite["chunk_id"].get<std::string>())) << cite.dump();
+    // Numbers the model made up are reported, never turned into citations.
+    const int n = out["passages_considered"].get<int>();
+    for (const auto& bad : out["invented_citations"])
+      EXPECT_TRUE(bad.get<int>() < 1 || bad.get<int>() > n) << out.dump();
+    EXPECT_EQ(out["grounded"], !out["citations"].empty());
+    EXPECT_EQ(support["provider"], provider);
+    EXPECT_GT(support["usage"]["slm"]["completion_tokens"].get<int>(), 0);
+    // Nothing relevant in the knowledge base: "I don't know", no model call.
+    const json none =
+        run_task(c, "support_answer", {{"question", "Quelle est la capitale de l'Australie ?"}});
+    EXPECT_EQ(none["output"]["grounded"], false);
+    EXPECT_EQ(none["attempts"], 0);
+  } else if (task == "product_description") {
+    // The record comes from the catalogue in the knowledge base.
+    const json product = run_task(c, "product_description", {{"sku", "ML-SUS-002"}});
+    EXPECT_TRUE(product["output"]["fidelity"].contains("ok"));
+    EXPECT_EQ(product["output"]["language"], "fr");
+    EXPECT_EQ(product["provider"], provider);
+    const auto missing = post_json(c, "/v1/tasks/product_description", {{"sku", "ML-NOPE"}});
+    EXPECT_EQ(missing.status, 400) << missing.raw;
+  } else if (task == "email_summary") {
+    // A real .eml of the shop (quoted-printable, RFC 2047 subject).
+    const json email = run_task(
+        c, "email_summary",
+        {{"email", test::read_file(test::shop_dir() / "emails" / "01-colis-en-retard.eml")}});
+    EXPECT_EQ(email["output"]["subject"], "Commande ML-10482 toujours pas reçue");
+    EXPECT_EQ(email["output"]["date"], "2026-11-09");
+    EXPECT_EQ(email["provider"], provider);
+  } else if (task == "ticket_analysis") {
+    // The category is the trained classifier's, among the tickets' labels.
+    const json ticket =
+        run_task(c, "ticket_analysis",
+                 {{"ticket",
+                   "Bonjour, ma commande ML-10482 n'est toujours pas arrivée, le suivi Colissimo "
+                   "est bloqué depuis une semaine."}});
+    EXPECT_EQ(ticket["output"]["category_source"], "classifier");
+    EXPECT_EQ(ticket["output"]["category"], "livraison") << ticket["output"].dump();
+    EXPECT_GT(ticket["output"]["category_probability"].get<double>(), 0.5);
+    EXPECT_EQ(ticket["output"]["order_refs"][0], "ML-10482");
+    EXPECT_TRUE(ticket["output"]["fields"].is_object());
+    EXPECT_EQ(ticket["provider"], provider);
+  } else {
+    // seo_clusters needs no model; landing pages come from the knowledge base.
+    const json seo =
+        run_task(c, "seo_clusters", {{"csv", test::read_file(test::shop_dir() / "keywords.csv")}});
+    EXPECT_EQ(seo["output"]["queries"], 61);
+    EXPECT_EQ(seo["attempts"], 0);
+  }
+}
 
-  // product_description: the record comes from the catalogue in the knowledge base.
-  const json product = run_task(c, "product_description", {{"sku", "ML-SUS-002"}});
-  EXPECT_TRUE(product["output"]["fidelity"].contains("ok"));
-  EXPECT_EQ(product["output"]["language"], "fr");
-
-  // email_summary: a real .eml of the shop (quoted-printable, RFC 2047 subject).
-  const json email = run_task(
-      c, "email_summary",
-      {{"email", test::read_file(test::shop_dir() / "emails" / "01-colis-en-retard.eml")}});
-  EXPECT_TRUE(email["output"].contains("summary"));
-
-  // ticket_analysis: the category is the trained classifier's, among the tickets' labels.
-  const json ticket =
-      run_task(c, "ticket_analysis",
-               {{"ticket",
-                 "Bonjour, ma commande ML-10482 n'est toujours pas arrivée, le suivi Colissimo "
-                 "est bloqué depuis une semaine."}});
-  EXPECT_EQ(ticket["output"]["category_source"], "classifier");
-  const std::set<std::string> labels = {"livraison", "retour",   "remboursement",
-                                        "produit",   "paiement", "compte"};
-  EXPECT_TRUE(labels.count(ticket["output"]["category"].get<std::string>()))
-      << ticket["output"].dump();
-  EXPECT_EQ(ticket["output"]["category"], "livraison");  // a clear case for the classifier
-
-  // seo_clusters: needs no model; landing pages come from the knowledge base.
-  const json seo =
-      run_task(c, "seo_clusters", {{"csv", test::read_file(test::shop_dir() / "keywords.csv")}});
-  EXPECT_EQ(seo["output"]["queries"], 61);
-  EXPECT_EQ(seo["attempts"], 0);
+// Every model call of the run is in the ledger, tagged with the task.
+void check_ledger(Ledger& ledger, const std::string& provider, const std::string& task) {
+  const auto rows = ledger.attempts();
+  if (task == "seo_clusters") {
+    EXPECT_TRUE(rows.empty());
+  }
+  for (const auto& a : rows) {
+    EXPECT_EQ(a.endpoint, "tasks");
+    EXPECT_EQ(a.task, task);
+    EXPECT_EQ(a.provider, provider);
+    EXPECT_EQ(a.is_local, provider == "local");
+    EXPECT_EQ(a.route, "task:slm");
+    EXPECT_GT(a.prompt_tokens, 0);
+    if (provider == "remote") {
+      EXPECT_GT(a.cost_eur, 0);  // priced from the price table
+    }
+  }
 }
 
 TEST(TaskApi, WithoutAModelTheTasksThatNeedNoneRun) {
@@ -121,7 +152,7 @@ TEST(TaskApi, WithoutAModelTheTasksThatNeedNoneRun) {
   EXPECT_EQ(available.size(), 5u);
   EXPECT_TRUE(available["seo_clusters"]);
   EXPECT_FALSE(available["support_answer"]);
-  EXPECT_EQ(list.body["classifier"], shop.classifier.string());
+  EXPECT_EQ(list.body["classifier"], "tickets.tqc");  // the file's name, not the server's folders
 
   // Clustering + landing pages from the knowledge base, with citations (chunk, source, row).
   const auto seo = post_json(c, "/v1/tasks/seo_clusters",
@@ -199,67 +230,68 @@ TEST(TaskApi, KeysNeedTheTasksScope) {
   EXPECT_TRUE(r.body["output"]["clusters"][0]["landing_page"].is_null());  // no knowledge base
 }
 
-TEST(TaskApi, EveryTaskOnTheLocalEngine) {
+const char* const kTasks[] = {"support_answer", "product_description", "email_summary",
+                              "ticket_analysis", "seo_clusters"};
+
+// Each task through the HTTP API on the local engine.
+class TaskOnLocalEngine : public testing::TestWithParam<const char*> {};
+
+TEST_P(TaskOnLocalEngine, AnswersValidAndGrounded) {
   TQ_REQUIRE_PATH(gold_slm());
-  const auto dir = test::scratch_dir("task_api_local");
+  const std::string task = GetParam();
+  const auto dir = test::scratch_dir("task_api_local_" + task);
   const auto shop = test::build_shop(dir);
   test::TaskGateway gw(dir, local_provider("local") + tasks_section(shop, dir));
   auto c = gw.client();
-  every_task(c, shop, "local");
-
-  // Nothing relevant in the knowledge base: "I don't know", no model call.
-  const json none =
-      run_task(c, "support_answer", {{"question", "Quelle est la capitale de l'Australie ?"}});
-  EXPECT_EQ(none["output"]["grounded"], false);
-  EXPECT_EQ(none["attempts"], 0);
-
-  // local-only data on a local model: allowed.
-  const auto local_only = post_json(c, "/v1/tasks/email_summary", {{"email", "Merci, à demain."}},
-                                    {{"x-triptyque-data", "local-only"}});
-  EXPECT_EQ(local_only.status, 200) << local_only.raw;
-
-  // Every model call is in the ledger, tagged with its task; local calls priced by the hour.
-  std::set<std::string> tasks_seen;
-  for (const auto& a : gw.gateway().ledger().attempts()) {
-    EXPECT_EQ(a.endpoint, "tasks");
-    EXPECT_EQ(a.provider, "local");
-    EXPECT_TRUE(a.is_local);
-    EXPECT_EQ(a.route, "task:slm");
-    tasks_seen.insert(a.task);
-  }
-  EXPECT_TRUE(tasks_seen.count("support_answer") && tasks_seen.count("ticket_analysis") &&
-              tasks_seen.count("product_description") && tasks_seen.count("email_summary"));
-  EXPECT_FALSE(tasks_seen.count("seo_clusters"));
+  check_task(c, shop, "local", task);
+  check_ledger(gw.gateway().ledger(), "local", task);
 }
 
-TEST(TaskApi, EveryTaskThroughARemoteProvider) {
+INSTANTIATE_TEST_SUITE_P(TaskApi, TaskOnLocalEngine, testing::ValuesIn(kTasks));
+
+// Each task through the HTTP API on a remote OpenAI-compatible provider: another triptyque
+// serving the gold model.
+class TaskOnRemoteProvider : public testing::TestWithParam<const char*> {};
+
+TEST_P(TaskOnRemoteProvider, AnswersValidAndGrounded) {
   TQ_REQUIRE_PATH(gold_slm());
-  const auto dir = test::scratch_dir("task_api_remote");
+  const std::string task = GetParam();
+  const auto dir = test::scratch_dir("task_api_remote_" + task);
   const auto shop = test::build_shop(dir);
-  // The remote: another triptyque serving the gold model behind the OpenAI API.
-  test::TaskGateway upstream(test::scratch_dir("task_api_upstream"), local_provider("engine"));
+  test::TaskGateway upstream(test::scratch_dir("task_api_upstream_" + task),
+                             local_provider("engine"));
   test::TaskGateway gw(dir, "[providers.remote]\nkind = \"openai\"\nbase_url = \"" +
                                 upstream.base_url() +
                                 "\"\nmodels = [\"slm\"]\nmax_retries = 0\nprices = { slm = { "
                                 "input_eur_per_mtok = 1.0, output_eur_per_mtok = 2.0 } }\n" +
                                 tasks_section(shop, dir) + "slm = \"remote/slm\"\n");
   auto c = gw.client();
-  every_task(c, shop, "remote");
-  double cost = 0;
-  for (const auto& a : gw.gateway().ledger().attempts()) {
-    EXPECT_EQ(a.provider, "remote");
-    EXPECT_FALSE(a.is_local);
-    EXPECT_GT(a.prompt_tokens, 0);
-    cost += a.cost_eur;
-  }
-  EXPECT_GT(cost, 0);
-  // The upstream served them as chat completions (its own ledger).
-  EXPECT_GE(upstream.gateway().ledger().count(), 4);
-  // Local-only data may not go to the remote model.
-  const auto refused = post_json(c, "/v1/tasks/email_summary", {{"email", "Mon IBAN est…"}},
+  check_task(c, shop, "remote", task);
+  check_ledger(gw.gateway().ledger(), "remote", task);
+  // The upstream served the calls as chat completions (its own ledger).
+  EXPECT_EQ(upstream.gateway().ledger().count(), gw.gateway().ledger().count());
+}
+
+INSTANTIATE_TEST_SUITE_P(TaskApi, TaskOnRemoteProvider, testing::ValuesIn(kTasks));
+
+// Local-only data: served by a local model, refused when the only model is remote.
+TEST(TaskApi, LocalOnlyDataStaysOnLocalModels) {
+  TQ_REQUIRE_PATH(gold_slm());
+  const auto dir = test::scratch_dir("task_api_local_only");
+  test::TaskGateway upstream(test::scratch_dir("task_api_local_only_up"), local_provider("engine"));
+  test::TaskGateway remote(dir, "[providers.remote]\nkind = \"openai\"\nbase_url = \"" +
+                                    upstream.base_url() + "\"\nmodels = [\"slm\"]\n");
+  auto rc = remote.client();
+  const auto refused = post_json(rc, "/v1/tasks/email_summary", {{"email", "Mon IBAN est…"}},
                                  {{"x-triptyque-data", "local-only"}});
   EXPECT_EQ(refused.status, 403) << refused.raw;
   EXPECT_EQ(refused.body["error"]["code"], "local_only");
+  EXPECT_EQ(upstream.gateway().ledger().count(), 0);  // nothing left the machine
+  test::TaskGateway local(test::scratch_dir("task_api_local_only_l"), local_provider("local"));
+  auto lc = local.client();
+  const auto served = post_json(lc, "/v1/tasks/email_summary", {{"email", "Merci, à demain."}},
+                                {{"x-triptyque-data", "local-only"}});
+  EXPECT_EQ(served.status, 200) << served.raw;
 }
 
 // An LLM that plans (answers the plan schema) and writes faithful descriptions when a

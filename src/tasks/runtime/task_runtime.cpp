@@ -248,7 +248,8 @@ TaskRouting TaskRuntime::routing(const std::string& task) const {
   if (default_slm_)
     out.slm = route_of(*default_slm_, router_.fallbacks,
                        "no task rule: the small model is " + default_slm_why_, task);
-  if (default_llm_)
+  // Escalating to the model that just failed would only repeat it.
+  if (default_llm_ && !(default_slm_ && *default_llm_ == *default_slm_))
     out.llm = route_of(*default_llm_, router_.fallbacks,
                        "no task rule: the large model is " + default_llm_why_, task);
   return out;
@@ -424,8 +425,9 @@ json TaskRuntime::describe() const {
   const TaskRouting planner = routing("plan");
   out["plan"] = {{"routes", {{"slm", route_json(planner.slm)}, {"llm", route_json(planner.llm)}}},
                  {"available", planner.slm.has_value() || planner.llm.has_value()}};
-  out["knowledge_base"] = kb_ ? json(kb_->path().string()) : json(nullptr);
-  out["classifier"] = classifier_ ? json(settings_.classifier.string()) : json(nullptr);
+  // File names only: API clients need not learn the server's folders.
+  out["knowledge_base"] = kb_ ? json(kb_->path().filename().string()) : json(nullptr);
+  out["classifier"] = classifier_ ? json(settings_.classifier.filename().string()) : json(nullptr);
   out["categories"] = settings_.categories;
   return out;
 }
