@@ -1,12 +1,15 @@
 // triptyque serve: the OpenAI-compatible gateway. With --config it serves the providers,
 // keys and limits of a TOML file (examples/triptyque.toml documents every key); with
 // -m FILE.gguf alone it serves that one local model without authentication (as
-// llama-server does). SIGINT/SIGTERM stop it gracefully: in-flight requests finish and
-// the ledger is flushed before exit.
+// llama-server does); TRIPTYQUE_MODEL=/path/model.gguf adds that model the same way and
+// makes it the tasks' small model. /v1/tasks/* run on the task runtime built from the same
+// configuration (tasks/runtime/task_runtime.h). SIGINT/SIGTERM stop it gracefully: in-flight
+// requests finish and the ledger is flushed before exit.
 #include <pthread.h>
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -16,6 +19,7 @@
 #include "providers/local_provider.h"
 #include "providers/registry.h"
 #include "server/gateway.h"
+#include "tasks/runtime/task_runtime.h"
 
 namespace tq::cli {
 namespace {
@@ -30,8 +34,11 @@ struct ServeOptions {
 };
 
 int run_serve(const ServeOptions& o) {
-  if (o.config.empty() && o.model.empty())
-    throw InputError("give --config FILE (see examples/triptyque.toml) or -m MODEL.gguf");
+  const char* env_model_file = std::getenv("TRIPTYQUE_MODEL");
+  if (o.config.empty() && o.model.empty() && (env_model_file == nullptr || *env_model_file == 0))
+    throw InputError(
+        "give --config FILE (see examples/triptyque.toml) or -m MODEL.gguf (or set "
+        "TRIPTYQUE_MODEL=/path/model.gguf)");
   namespace fs = std::filesystem;
   toml::table config;
   fs::path base_dir = fs::current_path();
@@ -52,6 +59,9 @@ int run_serve(const ServeOptions& o) {
     if (!fs::is_regular_file(o.model)) throw InputError("no such model file: " + o.model);
     registry->add(std::make_unique<LocalProvider>(lo));
   }
+  const auto env_model = tasks::add_environment_model(*registry);  // TRIPTYQUE_MODEL
+  if (env_model && !env_model->note.empty())
+    std::fprintf(stderr, "triptyque serve: %s\n", env_model->note.c_str());
   KeyStore keys = KeyStore::from_config(config);
   const bool keys_enabled = keys.enabled();
 
@@ -65,12 +75,22 @@ int run_serve(const ServeOptions& o) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   Gateway gateway(options, std::move(registry), std::move(keys));
+  auto task_runtime = std::shared_ptr<tasks::TaskRuntime>(
+      tasks::TaskRuntime::from_config(config, base_dir, gateway.registry(), &gateway.ledger(),
+                                      env_model ? std::optional(env_model->id) : std::nullopt));
+  gateway.set_task_runtime(task_runtime);
   const int port = gateway.bind();
   std::fprintf(stderr, "triptyque serve: listening on http://%s:%d/v1 (ledger: %s, %s)\n",
                gateway.options().host.c_str(), port, gateway.options().ledger_path.c_str(),
                keys_enabled ? "API keys required" : "no authentication");
   for (const auto& m : gateway.registry().models())
     std::fprintf(stderr, "  model %-32s provider %s\n", m.id.c_str(), m.owned_by.c_str());
+  const auto small = task_runtime->routing("support_answer").slm;
+  std::fprintf(
+      stderr, "  tasks /v1/tasks: knowledge base %s, classifier %s, small model %s\n",
+      task_runtime->has_knowledge_base() ? task_runtime->settings().kb.c_str() : "none",
+      task_runtime->has_classifier() ? task_runtime->settings().classifier.c_str() : "none",
+      small ? small->primary.label().c_str() : "none");
   std::fflush(stderr);
 
   std::atomic<bool> signalled{false};

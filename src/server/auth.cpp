@@ -54,11 +54,11 @@ KeyStore KeyStore::from_config(const toml::table& config) {
         if (str == nullptr) throw InputError(where + ".scopes must be an array of strings");
         const std::string& v = str->get();
         if (v != "chat" && v != "completions" && v != "embeddings" && v != "models" && v != "kb" &&
-            v != "kb_write")
+            v != "kb_write" && v != "tasks")
           throw InputError(std::string(where)
                                .append(".scopes: unknown scope '")
                                .append(v)
-                               .append("' (chat, completions, embeddings, models, kb, kb_write)"));
+                               .append("' (chat, completions, embeddings, models, kb, kb_write, tasks)"));
         k.scopes.insert(v);
       }
     }

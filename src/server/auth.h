@@ -24,7 +24,7 @@ std::string sha256_hex(std::string_view data);
 struct ApiKey {
   std::string name;
   std::string sha256;              // lower-case hex of the secret's SHA-256
-  std::set<std::string> scopes;    // chat, completions, embeddings, models, kb; empty: all
+  std::set<std::string> scopes;    // chat, completions, embeddings, models, kb, tasks; empty: all
   double requests_per_minute = 0;  // 0: unlimited
   // Knowledge base (server/kb_api.h): labels it may read (default public only) and the
   // collections it may use (empty: any of those labels). Writing needs scope kb_write.

@@ -14,6 +14,7 @@
 #include "server/kb_api.h"
 #include "server/openai_format.h"
 #include "server/routing.h"
+#include "server/task_api.h"
 
 namespace tq {
 
@@ -123,7 +124,7 @@ struct Gateway::Call {
   int64_t time_ms = 0;
   std::string key_name;
   std::string endpoint;
-  Route route;
+  GatewayRoute route;
   Usage usage;
   double ttft_ms = 0;
   double total_ms = 0;
@@ -240,6 +241,11 @@ void Gateway::install_routes() {
     handle_embeddings(req, res);
   });
   kb_api_ = mount_gateway_kb_api(s, options_, *registry_, keys_);
+  mount_task_api(
+      s, [this] { return tasks_.get(); },
+      [this](const httplib::Request& req, httplib::Response& res, std::string& key) {
+        return authorize(req, res, "tasks", key);
+      });
   // Statuses httplib sets itself (413 over the body limit, 404 unknown path, 400 bad HTTP)
   // get a body in OpenAI's error shape too.
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {

@@ -25,6 +25,9 @@ class Response;
 namespace tq {
 
 class KbApi;
+namespace tasks {
+class TaskRuntime;
+}
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -57,6 +60,12 @@ class Gateway {
   // Thread-safe; may be called from a signal-waiting thread.
   void stop();
 
+  // Serves /v1/tasks/* with `runtime` (server/task_api.h); call before run(). Without one
+  // those endpoints answer 503.
+  void set_task_runtime(std::shared_ptr<tasks::TaskRuntime> runtime) {
+    tasks_ = std::move(runtime);
+  }
+
   const ServerOptions& options() const { return options_; }
   const ProviderRegistry& registry() const { return *registry_; }
   Ledger& ledger() { return *ledger_; }
@@ -80,6 +89,7 @@ class Gateway {
   Metrics metrics_;
   std::unique_ptr<httplib::Server> http_;
   std::unique_ptr<KbApi> kb_api_;
+  std::shared_ptr<tasks::TaskRuntime> tasks_;
 };
 
 }  // namespace tq

@@ -2,8 +2,8 @@
 
 namespace tq {
 
-Route route_request(const ProviderRegistry& registry, const ParsedRequest& request) {
-  Route r;
+GatewayRoute route_request(const ProviderRegistry& registry, const ParsedRequest& request) {
+  GatewayRoute r;
   const auto resolved = registry.resolve(request.model);
   if (!resolved) {
     r.error_status = 404;

@@ -24,7 +24,8 @@ struct ParsedRequest {
   const ParsedChatRequest* chat = nullptr;
 };
 
-struct Route {
+// Named apart from the router's tq::Route (router/route.h): both are linked into one binary.
+struct GatewayRoute {
   Provider* provider = nullptr;  // null: no route (the error says why)
   std::string model;             // the provider's own model name
   std::string route;             // short name: explicit, fallback, cascade, …
@@ -33,6 +34,6 @@ struct Route {
   std::string error_code;        // OpenAI-style code (model_not_found, …)
 };
 
-Route route_request(const ProviderRegistry& registry, const ParsedRequest& request);
+GatewayRoute route_request(const ProviderRegistry& registry, const ParsedRequest& request);
 
 }  // namespace tq
