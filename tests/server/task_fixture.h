@@ -49,10 +49,12 @@ inline ShopFiles build_shop(const std::filesystem::path& dir) {
     for (const auto& file :
          rag::expand_inputs({(shop_dir() / "faq").string(), (shop_dir() / "policies").string()}))
       di.ingest_file(file);
+    di.finish();  // an ingester commits in batches: close ours before the next one starts
     rag::IngestOptions cat = docs;
     cat.collection = "catalogue";
     rag::Ingester ci(kb, cat);
     ci.ingest_file((shop_dir() / "catalogue.csv").string());
+    ci.finish();
   }
   const auto data = tasks::load_dataset((shop_dir() / "tickets.csv").string(), {});
   tasks::TrainOptions train;  // as train-classifier trains without --epochs
