@@ -431,8 +431,9 @@ void WriteBatch::begin() {
   // One connection holds one transaction: a second batch (another Ingester on the same
   // KnowledgeBase) would fail inside SQLite with a message that names neither.
   if (sqlite3_get_autocommit(kb_.db()) == 0)
-    throw Error("knowledge base: another write batch is open on this connection (finish() "
-                "the first Ingester before starting the next)");
+    throw Error(
+        "knowledge base: another write batch is open on this connection (finish() "
+        "the first Ingester before starting the next)");
   exec(kb_.db(), "BEGIN IMMEDIATE");
   open_ = true;
   chunks_ = 0;

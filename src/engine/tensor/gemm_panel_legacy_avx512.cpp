@@ -144,7 +144,7 @@ void chain_rows(const Tile32& t, int64_t r0, const uint8_t* gp, float* y, int64_
 // R rows × 16 tokens, eight float lanes per (row, token).
 template <int R, bool kMin>
 void lane_rows(const Tile32& t, int64_t r0, const uint8_t* gp, float* y, int64_t ys,
-                int64_t n_valid, NextTilePrefetch& pf) {
+               int64_t n_valid, NextTilePrefetch& pf) {
   __m512 lanes[R][8], summs[R];
   for (int r = 0; r < R; ++r) {
     summs[r] = _mm512_setzero_ps();
