@@ -4,8 +4,10 @@
 // row stays in cache), so the number compares directly with memory bandwidth; the
 // scalar reference runs beside each SIMD variant as the baseline to compare against.
 // Types with a fast matrix kernel (gemm.h) also run it as matmul calls it, 16 rows at a
-// time: for one token (GB/s, against the vec_dot line) and for a 64-token prompt (items
+// time: for one token (GB/s, against the vec_dot line), four (concurrent sequences) and
+// for a 64-token prompt (items
 // are multiply-adds, so items/s compares with the vec_dot line's weights/s times 64).
+// Types with an AVX-512 panel kernel (gemm_panel.h) run it for a 128-token prompt.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -17,6 +19,7 @@
 
 #include "engine/tensor/cpu_features.h"
 #include "engine/tensor/gemm.h"
+#include "engine/tensor/gemm_panel.h"
 #include "engine/tensor/ggml_type.h"
 #include "engine/tensor/kernels.h"
 #include "engine/tensor/quantize_row.h"
@@ -91,6 +94,30 @@ void run_gemm(benchmark::State& state, tq::GemmFn gemm, const Problem& p, size_t
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kRows * kCols * n_tok);
 }
 
+// The AVX-512 panel kernels (gemm_panel.h) as matmul runs them for a prompt: the panel
+// packed once, then 16-row tiles. Items are multiply-adds, as for gemm_t64.
+void run_panel(benchmark::State& state, const tq::PanelKernel& pk, const Problem& p,
+               size_t row_bytes, int64_t n_tok) {
+  const size_t act_bytes = p.activation.size();
+  std::vector<uint8_t> act(act_bytes * static_cast<size_t>(n_tok));
+  for (int64_t t = 0; t < n_tok; ++t)
+    std::copy(p.activation.begin(), p.activation.end(), act.begin() + t * act_bytes);
+  std::vector<uint8_t> panel(pk.panel_bytes(kCols, n_tok));
+  std::vector<float> out(static_cast<size_t>(kRows * n_tok));
+  constexpr int64_t kRowTile = 16;
+  const int64_t groups = (n_tok + tq::kPanelTokens - 1) / tq::kPanelTokens;
+  for (auto _ : state) {
+    pk.pack(kCols, act.data(), act_bytes, n_tok, 0, groups, panel.data());
+    for (int64_t r = 0; r < kRows; r += kRowTile)
+      pk.run(kCols, p.weights.data() + r * row_bytes, row_bytes, kRowTile, panel.data(), n_tok,
+             out.data() + r, kRows);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(p.weights.size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kRows * kCols * n_tok);
+}
+
 void register_type(GgmlType type) {
   const std::string name(tq::type_name(type));
   const tq::VecDotFn scalar = tq::scalar_type_traits(type).vec_dot;
@@ -106,12 +133,16 @@ void register_type(GgmlType type) {
         [=](benchmark::State& s) { run_matvec(s, best, *problem, row_bytes); })
         ->Unit(benchmark::kMillisecond);
   if (const tq::GemmFn gemm = tq::gemm_kernel(type); gemm != nullptr) {
-    for (int64_t n_tok : {int64_t{1}, int64_t{64}})
+    for (int64_t n_tok : {int64_t{1}, int64_t{4}, int64_t{64}})
       benchmark::RegisterBenchmark(
           (name + "/gemm_t" + std::to_string(n_tok)).c_str(),
           [=](benchmark::State& s) { run_gemm(s, gemm, *problem, row_bytes, n_tok); })
           ->Unit(benchmark::kMillisecond);
   }
+  if (const tq::PanelKernel* pk = tq::panel_kernel(type); pk != nullptr)
+    benchmark::RegisterBenchmark((name + "/panel_t128").c_str(), [=](benchmark::State& s) {
+      run_panel(s, *pk, *problem, row_bytes, 128);
+    })->Unit(benchmark::kMillisecond);
 }
 
 }  // namespace

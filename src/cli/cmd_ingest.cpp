@@ -1,6 +1,7 @@
 // triptyque ingest: files and folders into a knowledge-base collection. Unchanged files
 // are skipped (content hash), changed ones replaced; a malformed file is reported with
-// its reason and the rest still goes in (exit code 2 when any failed).
+// its reason and the rest still goes in (exit code 2 when any failed). With an embedding
+// model (--embed-model or [kb.embeddings]) every chunk without an embedding gets one.
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/kb_options.h"
 #include "core/error.h"
+#include "rag/dense.h"
 #include "rag/ingest/ingester.h"
 
 namespace tq::cli {
@@ -25,7 +27,11 @@ struct IngestCliOptions {
   size_t chunk_words = 200;
   size_t overlap_words = 40;
   std::string id_column, title_column, body_column;
+  std::string config;
+  std::string embed_file;
+  size_t commit_every = 20000;
   bool json = false;
+  bool kb_given = false;
 };
 
 void progress(size_t done, size_t total, const std::string& path) {
@@ -48,11 +54,19 @@ int run_ingest(const IngestCliOptions& o) {
   if (o.stopwords != "on" && o.stopwords != "off") throw InputError("--stopwords takes on or off");
   io.analysis.stopwords = o.stopwords == "on";
   io.chunking = {o.chunk_words, o.overlap_words};
-  io.catalog.id_column = o.id_column;
-  io.catalog.title_column = o.title_column;
+  io.commit_every_chunks = o.commit_every;
+  const KbConfig config = load_kb_config(o.config);
+  io.catalog = config.catalog;
+  if (!o.id_column.empty()) io.catalog.id_column = o.id_column;
+  if (!o.title_column.empty()) io.catalog.title_column = o.title_column;
   if (!o.body_column.empty()) io.catalog.body_columns = {o.body_column};
+  std::string embed_name;
+  const rag::EmbedFn embed =
+      make_embed_fn(o.config, o.embed_file.empty() ? config.embed_file : o.embed_file,
+                    o.embed_file.empty() ? config.embed_model : "", &embed_name);
   auto files = rag::expand_inputs(o.paths);
-  rag::KnowledgeBase kb(o.kb);
+  const std::string kb_path = o.kb_given || config.path.empty() ? o.kb : config.path;
+  rag::KnowledgeBase kb(kb_path);
   rag::Ingester ingester(kb, io);
   const bool tty = isatty(fileno(stderr)) != 0 && !o.json;
   nlohmann::json results = nlohmann::json::array();
@@ -74,12 +88,21 @@ int run_ingest(const IngestCliOptions& o) {
                        {"chunks", r.chunks},
                        {"error", r.error}});
   }
+  ingester.finish();
   if (tty && !files.empty()) progress(files.size(), files.size(), "");
+  size_t embedded = 0;
+  if (embed) {
+    // Resumable: only chunks without an embedding of this model are embedded.
+    embedded = rag::embed_missing(kb, embed_name, embed, 32, [&](size_t done, size_t total) {
+      if (tty) progress(done, total, "embeddings (" + embed_name + ")");
+    });
+  }
   if (o.json) {
     std::printf("%s\n", nlohmann::json{{"collection", o.collection},
                                        {"files", results},
                                        {"failed", failed},
-                                       {"chunks", chunks}}
+                                       {"chunks", chunks},
+                                       {"embedded", embedded}}
                             .dump()
                             .c_str());
   } else {
@@ -90,6 +113,7 @@ int run_ingest(const IngestCliOptions& o) {
     }
     std::printf("%s: %zu added, %zu replaced, %zu unchanged, %zu failed (%zu chunks written)\n",
                 o.collection.c_str(), counts[0], counts[1], counts[2], counts[3], chunks);
+    if (embed) std::printf("%zu chunks embedded with %s\n", embedded, embed_name.c_str());
   }
   return failed > 0 ? kExitBadInput : kExitOk;
 }
@@ -98,15 +122,23 @@ int run_ingest(const IngestCliOptions& o) {
 
 Action register_ingest(CLI::App& app) {
   auto o = std::make_shared<IngestCliOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "ingest", "Add files (txt, md, html, csv, tsv, json, jsonl, pdf, eml) to the knowledge base");
+  CLI::App* cmd = app.add_subcommand("ingest",
+                                     "Add files (txt, md, html, csv, tsv, json, jsonl, pdf, eml, "
+                                     "docx, xlsx) to the knowledge base");
   cmd->add_option("paths", o->paths, "Files or folders (folders recursively)")->required();
   cmd->add_option("-c,--collection", o->collection, "Collection to add to (created if new)")
       ->required();
   cmd->add_option("--label", o->label,
                   "Access label of a new collection: public, internal, confidential")
       ->capture_default_str();
-  cmd->add_option("--kb", o->kb, "Knowledge-base file (default $TQ_KB or ./triptyque-kb.sqlite)");
+  cmd->add_option("--kb", o->kb,
+                  "Knowledge-base file (default: kb.path, $TQ_KB or ./triptyque-kb.sqlite)")
+      ->each([o](const std::string&) { o->kb_given = true; });
+  cmd->add_option("--config", o->config,
+                  "TOML config: [kb] path, [kb.catalog] column mapping, [kb.embeddings]")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--embed-model", o->embed_file,
+                  "GGUF embedding model: store an embedding per chunk (dense retrieval)");
   cmd->add_option("--language", o->language, "Text analysis of a new collection: fr, en, none")
       ->capture_default_str();
   cmd->add_option("--stem", o->stem, "on or off: Snowball stemming")->capture_default_str();
@@ -119,6 +151,11 @@ Action register_ingest(CLI::App& app) {
                   "Catalogue: rows with the same value are one item (Shopify: Handle)");
   cmd->add_option("--title-column", o->title_column, "Catalogue: the title column");
   cmd->add_option("--body-column", o->body_column, "Catalogue: the description column");
+  cmd->add_option("--commit-every", o->commit_every,
+                  "Commit after this many chunks (or a second); a kill loses at most that group, "
+                  "which a re-run redoes")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--json", o->json, "Print a JSON report per file");
   return [o] { return run_ingest(*o); };
 }

@@ -1,4 +1,4 @@
-// triptyque kb ls|rm|stats: what the knowledge base holds, and removing collections or
+// triptyque kb ls|rm|stats|optimize: what the knowledge base holds, and removing collections or
 // single documents.
 #include <sys/stat.h>
 
@@ -96,6 +96,26 @@ int run_stats(const KbOptions& o) {
   return kExitOk;
 }
 
+int run_optimize(const KbOptions& o) {
+  rag::KnowledgeBase kb(o.kb);
+  std::vector<rag::Collection> targets;
+  if (o.collection.empty()) {
+    targets = kb.collections();
+  } else if (auto c = kb.find_collection(o.collection)) {
+    targets.push_back(*c);
+  } else {
+    throw InputError("no collection named " + o.collection);
+  }
+  nlohmann::json done = nlohmann::json::array();
+  for (const auto& c : targets) {
+    kb.optimize(c);
+    done.push_back(c.name);
+    if (!o.json) std::printf("optimized %s\n", c.name.c_str());
+  }
+  if (o.json) std::printf("%s\n", nlohmann::json{{"optimized", done}}.dump().c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 Action register_kb(CLI::App& app) {
@@ -109,13 +129,17 @@ Action register_kb(CLI::App& app) {
   rm->add_option("collection", o->collection, "Collection name")->required();
   rm->add_option("document", o->document, "Document source path (as `kb ls` / search show it)");
   auto* stats = cmd->add_subcommand("stats", "Sizes and schema version");
-  for (auto* s : {ls, rm, stats}) {
+  auto* optimize = cmd->add_subcommand(
+      "optimize", "After bulk loads: merge the full-text index, compute missing score bounds");
+  optimize->add_option("collection", o->collection, "Only this collection");
+  for (auto* s : {ls, rm, stats, optimize}) {
     s->add_option("--kb", o->kb, "Knowledge-base file");
     s->add_flag("--json", o->json, "JSON output");
   }
-  return [o, ls, rm] {
+  return [o, ls, rm, optimize] {
     if (ls->parsed()) return run_ls(*o);
     if (rm->parsed()) return run_rm(*o);
+    if (optimize->parsed()) return run_optimize(*o);
     return run_stats(*o);
   };
 }

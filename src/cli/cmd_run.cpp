@@ -1,10 +1,13 @@
 // triptyque run TASK [--input F.json | --text "…"] [--config F] [--json]: runs one built-in
-// task (support_answer, product_description, email_summary, ticket_analysis) or a plan
-// (`run plan --input request.json`, {goal, records?, plan?}) and prints its JSON output.
-// `run --list` prints the tasks with their input and output schemas.
+// task (support_answer, product_description, email_summary, ticket_analysis, seo_clusters)
+// or a plan (`run plan --input request.json`, {goal, records?, plan?}) on the task runtime
+// (tasks/runtime/task_runtime.h): the configuration's providers and router rules, its
+// knowledge base and classifier, or TRIPTYQUE_MODEL=/path/model.gguf without a
+// configuration. Prints the JSON output. `run --list` prints the tasks and their schemas.
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -16,53 +19,77 @@
 #include "cli/commands.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "ledger/ledger.h"
+#include "providers/registry.h"
 #include "tasks/jobs/registry.h"
-#include "tasks/plan/plan_execute.h"
+#include "tasks/runtime/task_runtime.h"
 
 namespace tq::cli {
 namespace {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 struct RunOptions {
   std::string task;
   std::string input_file;
   std::string text;
   std::string config_file;
-  std::string plans_db = "triptyque-plans.sqlite";
+  std::string kb;
+  std::string classifier;
+  std::string ledger;
+  std::string plans_db;
   std::string resume;
-  int parallel = 2;
+  int parallel = 0;
   bool json = false;
   bool list = false;
 };
 
-// What the tasks run on, and the objects it points into (providers, retriever, classifier).
+// What the tasks run on: the registry (and the ledger) the runtime borrows, then the runtime.
 struct TaskSetup {
-  std::vector<std::unique_ptr<Provider>> providers;
-  tasks::TaskContext ctx;
-  std::string missing;  // why no model is available, for one line of help
+  std::unique_ptr<ProviderRegistry> registry;
+  std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<tasks::TaskRuntime> runtime;
 };
 
-// Builds the task context from the configuration. The provider registry (local engine,
-// OpenAI-compatible remotes), the router, the knowledge base retriever and the trained
-// classifier are wired in here as they land; until then only the task settings are read
-// and tasks that need a model say how to configure one.
-TaskSetup make_task_context(const toml::table* config) {
-  TaskSetup s;
-  if (config != nullptr) {
-    if (const auto* cats = config->at_path("tasks.categories").as_array()) {
-      for (const auto& c : *cats) {
-        const auto v = c.value<std::string>();
-        if (!v) throw InputError("config: tasks.categories must be a list of strings");
-        s.ctx.categories.push_back(*v);
-      }
-    }
-    if (auto f = config_number(*config, "tasks.relevance_floor")) s.ctx.relevance_floor = *f;
-    if (auto k = config_int(*config, "tasks.retrieve_k")) s.ctx.retrieve_k = static_cast<int>(*k);
+// Command-line paths override [tasks] (written into the table as absolute paths).
+void override_path(toml::table& config, const char* key, const std::string& value) {
+  if (value.empty()) return;
+  if (!config.contains("tasks")) config.insert("tasks", toml::table{});
+  auto* t = config["tasks"].as_table();
+  if (t == nullptr) throw InputError("config key 'tasks' must be a table");
+  t->insert_or_assign(key, fs::absolute(value).string());
+}
+
+TaskSetup make_task_setup(const RunOptions& o) {
+  toml::table config;
+  fs::path base_dir = fs::current_path();
+  if (!o.config_file.empty()) {
+    config = load_config_file(o.config_file);
+    base_dir = fs::absolute(o.config_file).parent_path();
   }
-  s.missing =
-      "no model provider is available in this build yet: tasks that need generation will say so "
-      "(set TRIPTYQUE_MODEL=/path/model.gguf once the local provider is merged)";
+  override_path(config, "kb", o.kb);
+  override_path(config, "classifier", o.classifier);
+  override_path(config, "plans", o.plans_db);
+  if (o.parallel > 0) {
+    if (!config.contains("tasks")) config.insert("tasks", toml::table{});
+    if (auto* t = config["tasks"].as_table()) t->insert_or_assign("max_parallel", o.parallel);
+  }
+  TaskSetup s;
+  s.registry = ProviderRegistry::from_config(config, base_dir);
+  const auto env_model = tasks::add_environment_model(*s.registry);
+  if (env_model && !env_model->note.empty())
+    std::fprintf(stderr, "triptyque run: %s\n", env_model->note.c_str());
+  // The calls go to the configuration's ledger (as the server's do), or to --ledger.
+  std::string ledger = o.ledger;
+  if (ledger.empty() && !o.config_file.empty()) {
+    const fs::path p(config_string(config, "ledger.path").value_or("triptyque-ledger.sqlite"));
+    ledger = (p.is_absolute() ? p : base_dir / p).string();
+  }
+  if (!ledger.empty()) s.ledger = std::make_unique<Ledger>(ledger);
+  s.runtime =
+      tasks::TaskRuntime::from_config(config, base_dir, *s.registry, s.ledger.get(),
+                                      env_model ? std::optional(env_model->id) : std::nullopt);
   return s;
 }
 
@@ -87,6 +114,27 @@ json parse_input(const std::string& text, const std::string& where) {
   }
 }
 
+void print_event(const tasks::TaskEvent& e) {
+  std::fprintf(stderr, "[%s%s%s] %s %s\n", e.task.c_str(), e.step.empty() ? "" : " ",
+               e.step.c_str(), e.kind.c_str(), e.message.c_str());
+}
+
+int run_plan(const RunOptions& o, tasks::TaskRuntime& rt, const tasks::TaskCaller& caller) {
+  json report;
+  if (!o.resume.empty()) {
+    report = rt.resume_plan(o.resume, caller);
+  } else {
+    if (o.input_file.empty() && o.text.empty())
+      throw InputError(
+          "run plan needs --input REQUEST.json ({goal, records?, plan?}) or --text GOAL");
+    const json request = o.input_file.empty() ? json{{"goal", o.text}}
+                                              : parse_input(read_input(o.input_file), o.input_file);
+    report = rt.run_plan(request, caller);
+  }
+  std::printf("%s\n", o.json ? report.dump().c_str() : report.dump(2).c_str());
+  return report["counts"]["failed"].get<int>() == 0 ? kExitOk : kExitError;
+}
+
 int run(const RunOptions& o) {
   if (o.list) {
     const json cat = tasks::task_catalogue();
@@ -103,35 +151,11 @@ int run(const RunOptions& o) {
     return kExitOk;
   }
   if (o.task.empty()) throw InputError("name a task (triptyque run --list shows them)");
-  std::optional<toml::table> config;
-  if (!o.config_file.empty()) config = load_config_file(o.config_file);
-  TaskSetup setup = make_task_context(config ? &*config : nullptr);
-  const bool tty = isatty(fileno(stderr)) != 0 && !o.json;
-  if (tty)
-    setup.ctx.on_event = [](const tasks::TaskEvent& e) {
-      std::fprintf(stderr, "[%s%s%s] %s %s\n", e.task.c_str(), e.step.empty() ? "" : " ",
-                   e.step.c_str(), e.kind.c_str(), e.message.c_str());
-    };
-
-  if (o.task == "plan") {
-    tasks::PlanStore store(o.plans_db);
-    tasks::ExecuteOptions eo;
-    eo.max_parallel = o.parallel;
-    json report;
-    if (!o.resume.empty()) {
-      report = tasks::execute_plan(store, o.resume, setup.ctx, eo);
-    } else {
-      if (o.input_file.empty() && o.text.empty())
-        throw InputError(
-            "run plan needs --input REQUEST.json ({goal, records?, plan?}) or --text GOAL");
-      const json request = o.input_file.empty()
-                               ? json{{"goal", o.text}}
-                               : parse_input(read_input(o.input_file), o.input_file);
-      report = tasks::plan_and_execute(request, store, setup.ctx, eo);
-    }
-    std::printf("%s\n", o.json ? report.dump().c_str() : report.dump(2).c_str());
-    return report["counts"]["failed"].get<int>() == 0 ? kExitOk : kExitError;
-  }
+  TaskSetup setup = make_task_setup(o);
+  tasks::TaskCaller caller;
+  caller.key_name = "cli";
+  if (isatty(fileno(stderr)) != 0 && !o.json) caller.on_event = print_event;
+  if (o.task == "plan") return run_plan(o, *setup.runtime, caller);
 
   const tasks::TaskSpec* spec = tasks::find_task(o.task);
   if (spec == nullptr) throw InputError("unknown task \"" + o.task + "\" (triptyque run --list)");
@@ -149,34 +173,15 @@ int run(const RunOptions& o) {
     throw InputError("task " + spec->name + " needs --input FILE.json" +
                      (spec->text_field.empty() ? "" : " or --text \"…\""));
   }
-  tasks::TaskResult r;
-  try {
-    r = tasks::run_task(o.task, input, setup.ctx);
-  } catch (const InputError& e) {
-    const std::string what = e.what();
-    if (what.find("none is configured") != std::string::npos)
-      throw InputError(what + " — " + setup.missing);
-    throw;
-  }
+  const tasks::TaskResult r = setup.runtime->run(o.task, input, caller);
   if (o.json) {
-    const json out = {
-        {"task", o.task},
-        {"output", r.output},
-        {"provider", r.provider},
-        {"model", r.model},
-        {"attempts", r.attempts},
-        {"escalated", r.escalated},
-        {"tokens",
-         {{"slm", {{"prompt", r.slm_tokens.prompt}, {"completion", r.slm_tokens.completion}}},
-          {"llm", {{"prompt", r.llm_tokens.prompt}, {"completion", r.llm_tokens.completion}}}}},
-        {"cost", {{"slm", r.slm_cost}, {"llm", r.llm_cost}}},
-        {"total_ms", r.total_ms}};
-    std::printf("%s\n", out.dump().c_str());
+    std::printf("%s\n", tasks::task_result_json(o.task, r).dump().c_str());
   } else {
     std::printf("%s\n", r.output.dump(2).c_str());
-    std::fprintf(stderr, "%s: %s%s, %d model call(s), %.0f ms\n", o.task.c_str(),
+    std::fprintf(stderr, "%s: %s%s, %d model call(s), %.0f ms, %.6f €\n", o.task.c_str(),
                  r.provider.empty() ? "no model needed" : (r.provider + "/" + r.model).c_str(),
-                 r.escalated ? " (escalated)" : "", r.attempts, r.total_ms);
+                 r.escalated ? " (escalated)" : "", r.attempts, r.total_ms,
+                 r.slm_cost + r.llm_cost);
   }
   return kExitOk;
 }
@@ -185,22 +190,32 @@ int run(const RunOptions& o) {
 
 Action register_run(CLI::App& app) {
   auto o = std::make_shared<RunOptions>();
-  auto* sub =
-      app.add_subcommand("run",
-                         "Run a built-in task (support_answer, product_description, email_summary, "
-                         "ticket_analysis) or a plan on JSON input; prints its JSON output");
+  auto* sub = app.add_subcommand(
+      "run",
+      "Run a built-in task (support_answer, product_description, email_summary, "
+      "ticket_analysis, seo_clusters) or a plan on JSON input; prints its JSON output. Models "
+      "come from --config (providers, [router.tasks.*]) or TRIPTYQUE_MODEL=/path/model.gguf");
   sub->add_option("task", o->task, "Task name, or \"plan\" (see --list)");
   sub->add_option("--input,-i", o->input_file, "JSON input file (\"-\" for stdin)");
   sub->add_option(
       "--text,-t", o->text,
-      "Free text for the task's main field (question, email, ticket; the goal of a plan)");
-  sub->add_option("--config,-c", o->config_file, "triptyque TOML configuration");
-  sub->add_option("--plans", o->plans_db, "SQLite file holding plan state (run plan)")
-      ->capture_default_str();
+      "Free text for the task's main field (question, email, ticket, keyword CSV; the goal of "
+      "a plan)");
+  sub->add_option("--config,-c", o->config_file,
+                  "triptyque TOML configuration ([providers.*], [router], [tasks], [ledger])");
+  sub->add_option("--kb", o->kb,
+                  "Knowledge base (default: tasks.kb, $TQ_KB, ./triptyque-kb.sqlite)");
+  sub->add_option("--classifier", o->classifier,
+                  "Ticket classifier from train-classifier (default: tasks.classifier)");
+  sub->add_option("--ledger", o->ledger,
+                  "Record the model calls in this ledger (default: the config's ledger.path)");
+  sub->add_option("--plans", o->plans_db,
+                  "SQLite file holding plan state (default: tasks.plans or "
+                  "./triptyque-plans.sqlite)");
   sub->add_option("--resume", o->resume, "Resume the plan with this id (run plan)");
-  sub->add_option("--parallel", o->parallel, "Steps run at once (run plan)")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
+  sub->add_option("--parallel", o->parallel,
+                  "Steps run at once (run plan; default tasks.max_parallel or 2)")
+      ->check(CLI::Range(1, 64));
   sub->add_flag("--json", o->json, "One JSON object on stdout (output, model, tokens, cost)");
   sub->add_flag("--list", o->list, "List the tasks (with --json: their schemas)");
   return [o] { return run(*o); };

@@ -1,10 +1,13 @@
-// triptyque search: BM25 retrieval over the knowledge base with snippets and citations.
+// triptyque search: BM25 retrieval over the knowledge base with snippets and citations;
+// with an embedding model (--embed-model or [kb.embeddings]) the reciprocal rank fusion
+// of BM25 and the HNSW ranking, the index loaded or rebuilt from the store's embeddings.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/kb_options.h"
 #include "core/error.h"
+#include "rag/dense.h"
 #include "rag/retriever.h"
 
 namespace tq::cli {
@@ -19,11 +22,37 @@ struct SearchCliOptions {
   size_t k = 5;
   bool prf = false;
   bool json = false;
+  bool kb_given = false;
+  std::string config;
+  std::string embed_file;
 };
 
 int run_search(const SearchCliOptions& o) {
-  rag::KnowledgeBase kb(o.kb);
+  const KbConfig config = load_kb_config(o.config);
+  const std::string kb_path = o.kb_given || config.path.empty() ? o.kb : config.path;
+  rag::KnowledgeBase kb(kb_path);
   rag::Retriever r(kb);
+  std::string embed_name;
+  const rag::EmbedFn embed =
+      make_embed_fn(o.config, o.embed_file.empty() ? config.embed_file : o.embed_file,
+                    o.embed_file.empty() ? config.embed_model : "", &embed_name);
+  std::string dense_origin;
+  if (embed) {
+    auto origin = rag::HnswDenseIndex::Origin::loaded;
+    std::string why;
+    auto dense = rag::HnswDenseIndex::open(
+        kb, embed_name, rag::dense_index_path(kb_path, embed_name), &origin, &why);
+    if (!dense) {
+      throw InputError("no chunk has an embedding of " + embed_name +
+                       ": ingest with the same --embed-model first");
+    }
+    dense_origin = rag::origin_name(origin);
+    if (!o.json && origin != rag::HnswDenseIndex::Origin::loaded) {
+      std::fprintf(stderr, "dense index %s%s%s\n", dense_origin.c_str(), why.empty() ? "" : ": ",
+                   why.c_str());
+    }
+    r.set_dense(embed, dense, config.fusion);
+  }
   rag::SearchOptions so;
   so.k = o.k;
   so.collections = o.collections;
@@ -42,6 +71,7 @@ int run_search(const SearchCliOptions& o) {
       j.push_back({{"chunk_id", h.chunk_id},
                    {"document_id", h.document_id},
                    {"collection", h.collection},
+                   {"label", h.label},
                    {"source", h.source},
                    {"location", h.location},
                    {"title", h.title},
@@ -50,9 +80,9 @@ int run_search(const SearchCliOptions& o) {
                    {"citation", h.citation()},
                    {"fields", h.fields}});
     }
-    std::printf("%s\n", nlohmann::json{{"query", o.query}, {"hits", j}}
-                            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                            .c_str());
+    nlohmann::json out = {{"query", o.query}, {"hits", j}};
+    if (embed) out["dense_index"] = dense_origin;
+    std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return kExitOk;
   }
   if (hits.empty()) std::printf("no results\n");
@@ -68,10 +98,16 @@ int run_search(const SearchCliOptions& o) {
 
 Action register_search(CLI::App& app) {
   auto o = std::make_shared<SearchCliOptions>();
-  CLI::App* cmd =
-      app.add_subcommand("search", "Search the knowledge base (BM25, snippets, citations)");
+  CLI::App* cmd = app.add_subcommand(
+      "search", "Search the knowledge base (BM25 [+ dense], snippets, citations)");
   cmd->add_option("query", o->query, "What to look for")->required();
-  cmd->add_option("--kb", o->kb, "Knowledge-base file (default $TQ_KB or ./triptyque-kb.sqlite)");
+  cmd->add_option("--kb", o->kb,
+                  "Knowledge-base file (default: kb.path, $TQ_KB or ./triptyque-kb.sqlite)")
+      ->each([o](const std::string&) { o->kb_given = true; });
+  cmd->add_option("--config", o->config, "TOML config: [kb] path, [kb.embeddings], [kb.fusion]")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--embed-model", o->embed_file,
+                  "GGUF embedding model: hybrid BM25 + dense search (RRF)");
   cmd->add_option("-c,--collection", o->collections, "Only these collections (repeatable)");
   cmd->add_option("--label", o->labels, "Access labels the caller may read (repeatable)")
       ->capture_default_str();

@@ -2,12 +2,15 @@
 // routes, budgets, guard policy and keys of a TOML file (`triptyque init` writes a
 // commented one; examples/triptyque.toml too); with
 // -m FILE.gguf alone it serves that one local model without authentication (as
-// llama-server does). SIGINT/SIGTERM stop it gracefully: in-flight requests finish and
-// the ledger is flushed before exit.
+// llama-server does); TRIPTYQUE_MODEL=/path/model.gguf adds that model the same way and
+// makes it the tasks' small model. /v1/tasks/* run on the task runtime built from the same
+// configuration (tasks/runtime/task_runtime.h). SIGINT/SIGTERM stop it gracefully: in-flight
+// requests finish and the ledger is flushed before exit.
 #include <pthread.h>
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -18,6 +21,7 @@
 #include "providers/registry.h"
 #include "server/app.h"
 #include "server/gateway.h"
+#include "tasks/runtime/task_runtime.h"
 
 namespace tq::cli {
 namespace {
@@ -32,8 +36,11 @@ struct ServeOptions {
 };
 
 int run_serve(const ServeOptions& o) {
-  if (o.config.empty() && o.model.empty())
-    throw InputError("give --config FILE (see `triptyque init`) or -m MODEL.gguf");
+  const char* env_model_file = std::getenv("TRIPTYQUE_MODEL");
+  if (o.config.empty() && o.model.empty() && (env_model_file == nullptr || *env_model_file == 0))
+    throw InputError(
+        "give --config FILE (see `triptyque init`) or -m MODEL.gguf (or set "
+        "TRIPTYQUE_MODEL=/path/model.gguf)");
   // Signals are taken by one thread with sigwait (blocked everywhere else, so the server's
   // threads inherit the mask): stopping the server from there is safe, unlike from a handler.
   sigset_t signals;
@@ -67,10 +74,21 @@ int run_serve(const ServeOptions& o) {
     if (!fs::is_regular_file(o.model)) throw InputError("no such model file: " + o.model);
     extra.push_back(std::make_unique<LocalProvider>(lo));
   }
+  // TRIPTYQUE_MODEL=/path/model.gguf: one more local model, the tasks' small model.
+  auto env_model = tasks::environment_model_provider(config.at_path("providers.local").is_table());
+  if (env_model) {
+    if (!env_model->model.note.empty())
+      std::fprintf(stderr, "triptyque serve: %s\n", env_model->model.note.c_str());
+    extra.push_back(std::move(env_model->provider));
+  }
   App app(config, base_dir, std::move(extra));
   const bool keys_enabled = app.keys().enabled();
 
   Gateway gateway(app);
+  auto task_runtime = std::shared_ptr<tasks::TaskRuntime>(tasks::TaskRuntime::from_config(
+      config, base_dir, app.registry(), &app.ledger(),
+      env_model ? std::optional(env_model->model.id) : std::nullopt, app.shared_budgets()));
+  gateway.set_task_runtime(task_runtime);
   const int port = gateway.bind();
   std::fprintf(stderr, "triptyque serve: listening on http://%s:%d/v1 (ledger: %s, %s)\n",
                gateway.options().host.c_str(), port, gateway.options().ledger_path.c_str(),
@@ -82,6 +100,12 @@ int run_serve(const ServeOptions& o) {
   for (const auto& [name, rule] : tasks) std::fprintf(stderr, "  model %-32s task\n", name.c_str());
   for (const auto& m : gateway.registry().models())
     std::fprintf(stderr, "  model %-32s provider %s\n", m.id.c_str(), m.owned_by.c_str());
+  const auto small = task_runtime->routing("support_answer").slm;
+  std::fprintf(
+      stderr, "  tasks /v1/tasks: knowledge base %s, classifier %s, small model %s\n",
+      task_runtime->has_knowledge_base() ? task_runtime->settings().kb.c_str() : "none",
+      task_runtime->has_classifier() ? task_runtime->settings().classifier.c_str() : "none",
+      small ? small->primary.label().c_str() : "none");
   std::fflush(stderr);
 
   std::atomic<bool> signalled{false};

@@ -23,6 +23,7 @@ struct TrainClassifierOptions {
   std::string text_col = "text";
   std::string label_col = "label";
   tasks::TrainOptions train_options;
+  bool epochs_given = false;  // else tasks::epochs_for(examples)
   bool json = false;
 };
 
@@ -36,6 +37,8 @@ int run_train_classifier(const TrainClassifierOptions& o) {
   if (data.examples.empty())
     throw InputError(o.train + ": no examples with both a text and a label");
 
+  tasks::TrainOptions train_options = o.train_options;
+  if (!o.epochs_given) train_options.epochs = tasks::epochs_for(data.examples.size());
   const bool show_progress = !o.json && isatty(STDERR_FILENO) != 0;
   auto progress = [show_progress](double done) {
     if (!show_progress) return;
@@ -46,7 +49,7 @@ int run_train_classifier(const TrainClassifierOptions& o) {
     if (done >= 1.0) std::fprintf(stderr, "\n");
   };
   const auto start = std::chrono::steady_clock::now();
-  const auto model = tasks::TextClassifier::train(data.examples, o.train_options, progress);
+  const auto model = tasks::TextClassifier::train(data.examples, train_options, progress);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   model.save(o.out);
@@ -58,15 +61,16 @@ int run_train_classifier(const TrainClassifierOptions& o) {
                         {"labels", model.labels().size()},
                         {"features", model.feature_count()},
                         {"dim", model.dim()},
-                        {"epochs", o.train_options.epochs},
+                        {"epochs", train_options.epochs},
                         {"ensemble", model.ensemble_size()},
                         {"train_seconds", seconds},
                         {"model", o.out},
                         {"model_bytes", bytes}};
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("trained on %zu examples (%zu labels, %zu features) in %.2f s\n",
-                data.examples.size(), model.labels().size(), model.feature_count(), seconds);
+    std::printf("trained on %zu examples (%zu labels, %zu features, %u epochs) in %.2f s\n",
+                data.examples.size(), model.labels().size(), model.feature_count(),
+                train_options.epochs, seconds);
     if (data.skipped_empty > 0)
       std::printf("skipped %zu records with an empty text or label\n", data.skipped_empty);
     std::printf("model written to %s (%.1f MB)\n", o.out.c_str(), static_cast<double>(bytes) / 1e6);
@@ -99,9 +103,11 @@ Action register_train_classifier(CLI::App& app) {
   cmd->add_option("--label-col", o->label_col, "Column (or JSON key) of the label")
       ->capture_default_str();
   auto& t = o->train_options;
-  cmd->add_option("--epochs", t.epochs, "Passes over the data")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--epochs", t.epochs,
+                  "Passes over the data (default: 10, more on small sets so that training "
+                  "makes at least 10000 updates)")
+      ->check(CLI::Range(1, 10000))
+      ->each([o](const std::string&) { o->epochs_given = true; });
   cmd->add_option("--lr", t.learning_rate, "Initial learning rate (decays linearly to 0)")
       ->capture_default_str();
   cmd->add_option("--dim", t.dim, "Vector size")->capture_default_str()->check(CLI::Range(1, 1024));

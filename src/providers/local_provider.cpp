@@ -118,6 +118,7 @@ LocalProviderOptions LocalProviderOptions::from_config(const std::string& name,
   o.max_loaded = std::max(1, positive_int(section, "max_loaded", o.max_loaded, where));
   o.n_slots = std::max(1, positive_int(section, "n_slots", o.n_slots, where));
   o.n_ctx = std::max(16, positive_int(section, "n_ctx", o.n_ctx, where));
+  o.extend_context = config_bool(section, "extend_context").value_or(false);
   o.threads = positive_int(section, "threads", o.threads, where);
   if (const auto price = config_number(section, "price_eur_per_hour")) {
     if (*price < 0) throw InputError(where + ".price_eur_per_hour must be >= 0");
@@ -171,7 +172,9 @@ std::shared_ptr<LocalProvider::Loaded> LocalProvider::acquire(const std::string&
       lm->chat_template = ChatTemplate::from_model(lm->model->file());
       lm->special = model_special_tokens(lm->model->file());
       const int32_t n_ctx =
-          std::min(options_.n_ctx, std::max(16, lm->model->hparams().n_ctx_train));
+          options_.extend_context
+              ? options_.n_ctx
+              : std::min(options_.n_ctx, std::max(16, lm->model->hparams().n_ctx_train));
       lm->scheduler = std::make_unique<Scheduler>(
           lm->model, *lm->pool, SchedulerOptions{.n_slots = options_.n_slots, .n_ctx = n_ctx});
     }

@@ -27,12 +27,15 @@ struct LocalProviderOptions {
   int32_t max_loaded = 2;
   int32_t n_slots = 4;
   int32_t n_ctx = 2048;
+  // Use n_ctx even past the model's training context (capped to it otherwise): for tiny
+  // test models whose 512 positions hold no task prompt; a real model degrades past it.
+  bool extend_context = false;
   int32_t threads = 0;  // 0: physical cores
   double price_eur_per_hour = 0;
 
   // [providers.NAME] with kind = "local": models = { alias = "file.gguf" } and/or
   // models_dir = "dir" (every *.gguf, alias = file stem), max_loaded, n_slots, n_ctx,
-  // threads, price_eur_per_hour. Relative paths are resolved against `base_dir`.
+  // extend_context, threads, price_eur_per_hour. Relative paths are resolved against `base_dir`.
   static LocalProviderOptions from_config(const std::string& name, const toml::table& section,
                                           const std::filesystem::path& base_dir);
 };

@@ -2,8 +2,12 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <new>
+#include <queue>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -73,6 +77,15 @@ struct Bm25Query {
   std::vector<double> column_weights;
   std::vector<double> phrase_weights;
   std::vector<double> idf;
+  // In-query pruning ("LIMIT NORM_MIN THETA", optional): a row whose score, bounded with
+  // the smallest length norm any row can have, stays under both THETA and the LIMIT-th
+  // best score seen so far cannot be in the LIMIT best: it gets kBm25Skipped without reading
+  // its length (a %_docsize lookup, the largest per-row cost).
+  size_t limit = 0;
+  double norm_min = 0;
+  double theta = -std::numeric_limits<double>::infinity();
+  std::priority_queue<double, std::vector<double>, std::greater<>> best;  // min-heap
+  std::vector<double> tf;                                                 // scratch: per phrase
 };
 
 std::vector<double> parse_weights(const unsigned char* text) {
@@ -104,20 +117,31 @@ Bm25Query* prepare_query(const Fts5ExtensionApi* api, Fts5Context* fts, int nval
   if (nval > 1) owned->b = sqlite3_value_double(vals[1]);
   if (nval > 2) owned->column_weights = parse_weights(sqlite3_value_text(vals[2]));
   if (nval > 3) owned->phrase_weights = parse_weights(sqlite3_value_text(vals[3]));
+  if (nval > 4) owned->idf = parse_weights(sqlite3_value_text(vals[4]));
+  if (nval > 5 && sqlite3_value_type(vals[5]) != SQLITE_NULL) {
+    const auto prune = parse_weights(sqlite3_value_text(vals[5]));
+    if (prune.size() == 3 && prune[0] >= 1) {
+      owned->limit = static_cast<size_t>(prune[0]);
+      owned->norm_min = prune[1];
+      owned->theta = prune[2];
+    }
+  }
   sqlite3_int64 rows = 0;
   sqlite3_int64 tokens = 0;
   if ((*rc = api->xRowCount(fts, &rows)) != SQLITE_OK) return nullptr;
   if ((*rc = api->xColumnTotalSize(fts, -1, &tokens)) != SQLITE_OK) return nullptr;
   owned->avgdl = rows > 0 ? static_cast<double>(tokens) / static_cast<double>(rows) : 1.0;
   if (owned->avgdl <= 0) owned->avgdl = 1.0;
-  int nphrase = api->xPhraseCount(fts);
-  for (int p = 0; p < nphrase; ++p) {
-    int64_t hits = 0;
-    if ((*rc = api->xQueryPhrase(fts, p, &hits, count_row)) != SQLITE_OK) return nullptr;
-    double n = static_cast<double>(hits);
-    double total = static_cast<double>(rows);
-    // Lucene's form: always positive, so a term in most rows still counts a little.
-    owned->idf.push_back(std::log(1.0 + (total - n + 0.5) / (n + 0.5)));
+  const int nphrase = api->xPhraseCount(fts);
+  // The caller may pass every phrase's idf (the retriever does, from cached document
+  // frequencies); otherwise each phrase's rows are counted here, a walk of its doclist.
+  if (owned->idf.size() != static_cast<size_t>(nphrase)) {
+    owned->idf.clear();
+    for (int p = 0; p < nphrase; ++p) {
+      int64_t hits = 0;
+      if ((*rc = api->xQueryPhrase(fts, p, &hits, count_row)) != SQLITE_OK) return nullptr;
+      owned->idf.push_back(bm25_idf(static_cast<double>(rows), static_cast<double>(hits)));
+    }
   }
   q = owned.get();
   *rc = api->xSetAuxdata(fts, owned.release(), [](void* p) { delete static_cast<Bm25Query*>(p); });
@@ -137,15 +161,14 @@ void tq_bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx
     sqlite3_result_error_code(ctx, rc == SQLITE_OK ? SQLITE_ERROR : rc);
     return;
   }
-  int dl = 0;
-  if ((rc = api->xColumnSize(fts, -1, &dl)) != SQLITE_OK) {
-    sqlite3_result_error_code(ctx, rc);
-    return;
-  }
-  const double norm = q->k1 * (1.0 - q->b + q->b * static_cast<double>(dl) / q->avgdl);
-  double score = 0;
   const int nphrase = api->xPhraseCount(fts);
+  auto weight = [&](size_t pi) {
+    return pi < q->phrase_weights.size() ? q->phrase_weights[pi] : 1.0;
+  };
+  q->tf.assign(static_cast<size_t>(nphrase), 0.0);
   for (int p = 0; p < nphrase; ++p) {
+    auto pi = static_cast<size_t>(p);
+    if (weight(pi) == 0) continue;  // a phrase that only selects rows (pruned search)
     double tf = 0;
     Fts5PhraseIter it{};
     int col = 0;
@@ -155,15 +178,60 @@ void tq_bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx
       auto c = static_cast<size_t>(col);
       tf += c < q->column_weights.size() ? q->column_weights[c] : 1.0;
     }
-    if (tf <= 0) continue;
-    auto pi = static_cast<size_t>(p);
-    double w = pi < q->phrase_weights.size() ? q->phrase_weights[pi] : 1.0;
-    score += w * q->idf[pi] * tf * (q->k1 + 1.0) / (tf + norm);
+    q->tf[pi] = tf;
+  }
+  // The same sum, in the same order, with `norm`: bounds and scores agree to the bit.
+  auto sum = [&](double norm) {
+    double score = 0;
+    for (size_t pi = 0; pi < q->tf.size(); ++pi) {
+      const double tf = q->tf[pi];
+      if (tf <= 0) continue;
+      score += weight(pi) * q->idf[pi] * tf * (q->k1 + 1.0) / (tf + norm);
+    }
+    return score;
+  };
+  if (q->limit > 0) {
+    const double bound = sum(q->norm_min) * (1.0 + 1e-9);
+    if (bound < q->theta || (q->best.size() >= q->limit && bound < q->best.top())) {
+      sqlite3_result_double(ctx, kBm25Skipped);
+      return;
+    }
+  }
+  int dl = 0;
+  if ((rc = api->xColumnSize(fts, -1, &dl)) != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }
+  const double score = sum(q->k1 * (1.0 - q->b + q->b * static_cast<double>(dl) / q->avgdl));
+  if (q->limit > 0) {
+    q->best.push(score);
+    if (q->best.size() > q->limit) q->best.pop();
   }
   sqlite3_result_double(ctx, score);
 }
 
+// tq_stats(fts): "ROWS TOKENS", the table's row count and total token count (all columns),
+// read from FTS5's own totals on any matching row.
+void tq_stats(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int,
+              sqlite3_value**) {
+  sqlite3_int64 rows = 0;
+  sqlite3_int64 tokens = 0;
+  int rc = api->xRowCount(fts, &rows);
+  if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }
+  const std::string out = std::to_string(rows) + " " + std::to_string(tokens);
+  sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+}
+
 }  // namespace
+
+double bm25_idf(double rows, double df) {
+  // Lucene's form: always positive, so a term in most rows still counts a little.
+  return std::log(1.0 + (rows - df + 0.5) / (df + 0.5));
+}
 
 void register_fts_extensions(sqlite3* db) {
   fts5_api* api = nullptr;
@@ -179,8 +247,9 @@ void register_fts_extensions(sqlite3* db) {
   if (api->xCreateTokenizer(api, "tq", nullptr, &tokenizer, nullptr) != SQLITE_OK) {
     throw Error("registering the tq FTS5 tokenizer failed");
   }
-  if (api->xCreateFunction(api, "tq_bm25", nullptr, tq_bm25, nullptr) != SQLITE_OK) {
-    throw Error("registering tq_bm25 failed");
+  if (api->xCreateFunction(api, "tq_bm25", nullptr, tq_bm25, nullptr) != SQLITE_OK ||
+      api->xCreateFunction(api, "tq_stats", nullptr, tq_stats, nullptr) != SQLITE_OK) {
+    throw Error("registering tq_bm25 / tq_stats failed");
   }
 }
 

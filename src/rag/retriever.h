@@ -43,14 +43,14 @@ struct PrfParams {
 // Embeds texts (a provider's embedding model); dense retrieval is optional.
 using EmbedFn = std::function<std::vector<std::vector<float>>(const std::vector<std::string>&)>;
 
-// A nearest-neighbour index over chunk embeddings (HNSW, in src/rag/vector). `filter`
-// says whether a chunk id may be returned; results are (chunk id, similarity), best first.
+// A nearest-neighbour index over chunk embeddings (HNSW: rag/dense.h). Only chunks of
+// `collections` (ids) may be returned; results are (chunk id, similarity), best first.
 class DenseIndex {
  public:
   virtual ~DenseIndex() = default;
   virtual std::vector<std::pair<int64_t, float>> search(
       const std::vector<float>& query_vec, size_t k,
-      const std::function<bool(int64_t chunk_id)>& filter) const = 0;
+      const std::vector<int64_t>& collections) const = 0;
 };
 
 struct FusionWeights {
@@ -66,7 +66,8 @@ struct SearchOptions {
   std::map<std::string, std::string> field_filters;  // fields.<key> == value
   std::optional<Bm25Params> bm25;  // unset: default_bm25 of each collection's language
   PrfParams prf;
-  bool with_text = false;  // fill Hit::text (the whole chunk)
+  bool exhaustive = false;  // score every matching chunk (no pruning): the reference
+  bool with_text = false;   // fill Hit::text (the whole chunk)
   bool with_snippet = true;
 };
 
@@ -74,6 +75,7 @@ struct Hit {
   int64_t chunk_id = 0;
   int64_t document_id = 0;
   std::string collection;
+  std::string label;     // the collection's access label
   std::string source;    // the document's source path / id
   std::string location;  // heading path, page, row
   std::string title;

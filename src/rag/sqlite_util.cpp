@@ -27,6 +27,10 @@ Stmt& Stmt::bind(int i, std::string_view v) {
   sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   return *this;
 }
+Stmt& Stmt::bind_blob(int i, const void* data, size_t bytes) {
+  sqlite3_bind_blob64(st_, i, data, bytes, SQLITE_TRANSIENT);
+  return *this;
+}
 Stmt& Stmt::bind_null(int i) {
   sqlite3_bind_null(st_, i);
   return *this;
@@ -77,14 +81,19 @@ void exec(sqlite3* db, std::string_view sql) {
   }
 }
 
-Transaction::Transaction(sqlite3* db) : db_(db) {
-  exec(db, "BEGIN IMMEDIATE");
+Transaction::Transaction(sqlite3* db) : db_(db), nested_(sqlite3_get_autocommit(db) == 0) {
+  exec(db, nested_ ? "SAVEPOINT tq_tx" : "BEGIN IMMEDIATE");
 }
 Transaction::~Transaction() {
-  if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  if (done_) return;
+  if (nested_) {
+    sqlite3_exec(db_, "ROLLBACK TO tq_tx; RELEASE tq_tx", nullptr, nullptr, nullptr);
+  } else {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
 }
 void Transaction::commit() {
-  exec(db_, "COMMIT");
+  exec(db_, nested_ ? "RELEASE tq_tx" : "COMMIT");
   done_ = true;
 }
 

@@ -22,10 +22,12 @@ class Stmt {
   Stmt& bind(int i, double v);
   Stmt& bind(int i, std::string_view v);
   Stmt& bind_null(int i);
+  Stmt& bind_blob(int i, const void* data, size_t bytes);
   // True while a row is available; throws on errors.
   bool step();
   void run();  // step to completion, expecting no rows
   void reset();
+  sqlite3_stmt* get() const { return st_; }
 
   int64_t int64(int col) const;
   double real(int col) const;
@@ -39,7 +41,9 @@ class Stmt {
 
 void exec(sqlite3* db, std::string_view sql);
 
-// BEGIN IMMEDIATE … COMMIT; rolls back when destroyed without commit().
+// BEGIN IMMEDIATE … COMMIT; rolls back when destroyed without commit(). Inside an open
+// transaction it is a savepoint instead, so a batch of documents can share one commit
+// while each document still rolls back alone.
 class Transaction {
  public:
   explicit Transaction(sqlite3* db);
@@ -50,6 +54,7 @@ class Transaction {
 
  private:
   sqlite3* db_;
+  bool nested_;
   bool done_ = false;
 };
 

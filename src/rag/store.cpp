@@ -1,5 +1,6 @@
 #include "rag/store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -74,6 +75,15 @@ const std::vector<std::string>& schema_migrations() {
       "CREATE TABLE embeddings(chunk_id INTEGER NOT NULL REFERENCES chunks(id) ON DELETE CASCADE,"
       " model TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,"
       " PRIMARY KEY(chunk_id, model));",
+      // 3: score bounds for pruned BM25 (store.h). Collections filled before this version
+      // have no bounds: they are marked invalid and searched exhaustively.
+      "CREATE TABLE tf_bounds(collection_id INTEGER NOT NULL REFERENCES collections(id)"
+      " ON DELETE CASCADE, term TEXT NOT NULL, max_tf INTEGER NOT NULL,"
+      " PRIMARY KEY(collection_id, term)) WITHOUT ROWID;"
+      "ALTER TABLE collections ADD COLUMN min_terms INTEGER;"
+      "ALTER TABLE collections ADD COLUMN bounds_valid INTEGER NOT NULL DEFAULT 1;"
+      "UPDATE collections SET bounds_valid = 0"
+      " WHERE EXISTS (SELECT 1 FROM chunks WHERE collection_id = collections.id);",
   };
   return m;
 }
@@ -100,8 +110,52 @@ KnowledgeBase::KnowledgeBase(const std::string& path) {
   }
 }
 
+// Statements prepared once per connection: ingestion runs them per chunk.
+struct KnowledgeBase::Statements {
+  Stmt find_doc;
+  Stmt delete_chunks;
+  Stmt update_doc;
+  Stmt insert_doc;
+  Stmt insert_chunk;
+  Stmt bound_tf;
+  Stmt bound_len;
+  Stmt bump;
+  explicit Statements(sqlite3* db)
+      : find_doc(db,
+                 "SELECT id, content_hash FROM documents WHERE collection_id = ? AND source = ?"),
+        delete_chunks(db, "DELETE FROM chunks WHERE document_id = ?"),
+        update_doc(db,
+                   "UPDATE documents SET content_hash = ?, metadata = ?, ingested_at = ?"
+                   " WHERE id = ?"),
+        insert_doc(db,
+                   "INSERT INTO documents(collection_id, source, content_hash, metadata,"
+                   " ingested_at) VALUES(?, ?, ?, ?, ?)"),
+        insert_chunk(db,
+                     "INSERT INTO chunks(document_id, collection_id, ordinal, title, body,"
+                     " location, fields) VALUES(?, ?, ?, ?, ?, ?, ?)"),
+        bound_tf(db,
+                 "INSERT INTO tf_bounds(collection_id, term, max_tf) VALUES(?, ?, ?)"
+                 " ON CONFLICT DO UPDATE SET max_tf = max(max_tf, excluded.max_tf)"),
+        bound_len(db,
+                  "UPDATE collections SET min_terms = ?2 WHERE id = ?1"
+                  " AND (min_terms IS NULL OR min_terms > ?2)"),
+        bump(db, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'") {}
+};
+
 KnowledgeBase::~KnowledgeBase() {
+  statements_.reset();
   sqlite3_close(db_);
+}
+
+KnowledgeBase::Statements& KnowledgeBase::statements() {
+  if (!statements_) statements_ = std::make_unique<Statements>(db_);
+  return *statements_;
+}
+
+Analyzer& KnowledgeBase::analyzer_for(const Collection& c) {
+  auto& a = analyzers_[c.id];
+  if (!a || !(a->options() == c.analysis)) a = std::make_unique<Analyzer>(c.analysis);
+  return *a;
 }
 
 int KnowledgeBase::schema_version() const {
@@ -137,7 +191,9 @@ int64_t KnowledgeBase::generation() const {
 }
 
 void KnowledgeBase::bump_generation() {
-  exec(db_, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'");
+  Stmt& s = statements().bump;
+  s.run();
+  s.reset();
 }
 
 std::optional<Collection> KnowledgeBase::find_collection(const std::string& name) const {
@@ -228,45 +284,50 @@ bool KnowledgeBase::is_current(const Collection& c, const std::string& source,
 }
 
 PutOutcome KnowledgeBase::put_document(const Collection& c, const DocumentInput& doc) {
+  Statements& st = statements();
   Transaction tx(db_);
-  Stmt find(db_, "SELECT id, content_hash FROM documents WHERE collection_id = ? AND source = ?");
-  find.bind(1, c.id).bind(2, doc.source);
   int64_t doc_id = 0;
   PutOutcome outcome = PutOutcome::added;
-  if (find.step()) {
-    if (find.text(1) == doc.content_hash) return PutOutcome::unchanged;
-    doc_id = find.int64(0);
+  st.find_doc.bind(1, c.id).bind(2, doc.source);
+  const bool found = st.find_doc.step();
+  if (found) {
+    doc_id = st.find_doc.int64(0);
+    const bool same = st.find_doc.text(1) == doc.content_hash;
+    st.find_doc.reset();
+    if (same) return PutOutcome::unchanged;
     outcome = PutOutcome::replaced;
-    Stmt(db_, "DELETE FROM chunks WHERE document_id = ?").bind(1, doc_id).run();
-    Stmt(db_, "UPDATE documents SET content_hash = ?, metadata = ?, ingested_at = ? WHERE id = ?")
-        .bind(1, doc.content_hash)
+    st.delete_chunks.bind(1, doc_id).run();
+    st.delete_chunks.reset();
+    st.update_doc.bind(1, doc.content_hash)
         .bind(2, doc.metadata.dump())
         .bind(3, now_utc())
         .bind(4, doc_id)
         .run();
+    st.update_doc.reset();
   } else {
-    Stmt(db_,
-         "INSERT INTO documents(collection_id, source, content_hash, metadata, ingested_at)"
-         " VALUES(?, ?, ?, ?, ?)")
-        .bind(1, c.id)
+    st.find_doc.reset();
+    st.insert_doc.bind(1, c.id)
         .bind(2, doc.source)
         .bind(3, doc.content_hash)
         .bind(4, doc.metadata.dump())
         .bind(5, now_utc())
         .run();
+    st.insert_doc.reset();
     doc_id = sqlite3_last_insert_rowid(db_);
   }
-  Stmt ins(db_,
-           "INSERT INTO chunks(document_id, collection_id, ordinal, title, body, location, fields)"
-           " VALUES(?, ?, ?, ?, ?, ?, ?)");
+  std::unordered_map<std::string, int64_t> repeated;  // term → most occurrences in a chunk
+  int64_t min_terms = -1;
+  Stmt& ins = st.insert_chunk;
   int64_t ordinal = 0;
   for (const auto& ch : doc.chunks) {
+    note_bounds(c, ch.title, ch.body, repeated, min_terms);
     ins.bind(1, doc_id).bind(2, c.id).bind(3, ordinal++).bind(4, ch.title).bind(5, ch.body);
     ins.bind(6, ch.location)
         .bind(7, ch.fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     ins.run();
     ins.reset();
   }
+  save_bounds(c, repeated, min_terms);
   bump_generation();
   tx.commit();
   return outcome;
@@ -308,6 +369,116 @@ int64_t KnowledgeBase::erase_containing(const std::string& needle) {
   if (removed > 0) bump_generation();
   tx.commit();
   return removed;
+}
+
+// Terms per chunk as FTS5 counts them: the same analyzer over title and body.
+void KnowledgeBase::note_bounds(const Collection& c, std::string_view title, std::string_view body,
+                                std::unordered_map<std::string, int64_t>& repeated,
+                                int64_t& min_terms) {
+  Analyzer& analyzer = analyzer_for(c);
+  std::vector<std::string>& terms = scratch_terms_;
+  terms.clear();
+  auto collect = [&](std::string_view t, size_t, size_t) {
+    terms.emplace_back(t);
+    return 0;
+  };
+  analyzer.analyze(title, collect);
+  analyzer.analyze(body, collect);
+  const auto n = static_cast<int64_t>(terms.size());
+  if (min_terms < 0 || n < min_terms) min_terms = n;
+  std::sort(terms.begin(), terms.end());
+  for (size_t i = 0; i < terms.size();) {
+    size_t j = i + 1;
+    while (j < terms.size() && terms[j] == terms[i]) ++j;
+    if (const auto run = static_cast<int64_t>(j - i); run > kTfBoundFloor) {
+      auto& m = repeated[terms[i]];
+      m = std::max(m, run);
+    }
+    i = j;
+  }
+}
+
+void KnowledgeBase::save_bounds(const Collection& c,
+                                const std::unordered_map<std::string, int64_t>& repeated,
+                                int64_t min_terms) {
+  Statements& st = statements();
+  for (const auto& [term, tf] : repeated) {
+    st.bound_tf.bind(1, c.id).bind(2, term).bind(3, tf).run();
+    st.bound_tf.reset();
+  }
+  if (min_terms >= 0) {
+    st.bound_len.bind(1, c.id).bind(2, min_terms).run();
+    st.bound_len.reset();
+  }
+}
+
+void KnowledgeBase::optimize(const Collection& c) {
+  Transaction tx(db_);
+  Stmt valid(db_, "SELECT bounds_valid FROM collections WHERE id = ?");
+  valid.bind(1, c.id);
+  if (valid.step() && valid.int64(0) == 0) {
+    std::unordered_map<std::string, int64_t> repeated;
+    int64_t min_terms = -1;
+    Stmt chunks(db_, "SELECT title, body FROM chunks WHERE collection_id = ?");
+    chunks.bind(1, c.id);
+    while (chunks.step()) note_bounds(c, chunks.text(0), chunks.text(1), repeated, min_terms);
+    save_bounds(c, repeated, min_terms);
+    Stmt(db_, "UPDATE collections SET bounds_valid = 1 WHERE id = ?").bind(1, c.id).run();
+  }
+  const std::string fts = fts_table_name(c.id);
+  exec(db_, "INSERT INTO " + fts + "(" + fts + ") VALUES('optimize')");
+  tx.commit();
+}
+
+void KnowledgeBase::put_embeddings(const std::string& model, const std::vector<int64_t>& chunk_ids,
+                                   const std::vector<std::vector<float>>& vectors) {
+  if (chunk_ids.size() != vectors.size()) throw Error("put_embeddings: ids and vectors differ");
+  Transaction tx(db_);
+  Stmt ins(db_, "INSERT OR REPLACE INTO embeddings(chunk_id, model, dim, vector) VALUES(?,?,?,?)");
+  for (size_t i = 0; i < chunk_ids.size(); ++i) {
+    ins.bind(1, chunk_ids[i]).bind(2, model).bind(3, static_cast<int64_t>(vectors[i].size()));
+    ins.bind_blob(4, vectors[i].data(), vectors[i].size() * sizeof(float));
+    ins.run();
+    ins.reset();
+  }
+  bump_generation();
+  tx.commit();
+}
+
+WriteBatch::WriteBatch(KnowledgeBase& kb, size_t max_chunks, double max_seconds)
+    : kb_(kb), max_chunks_(max_chunks), max_seconds_(max_seconds) {}
+
+WriteBatch::~WriteBatch() {
+  if (open_) sqlite3_exec(kb_.db(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void WriteBatch::begin() {
+  // One connection holds one transaction: a second batch (another Ingester on the same
+  // KnowledgeBase) would fail inside SQLite with a message that names neither.
+  if (sqlite3_get_autocommit(kb_.db()) == 0)
+    throw Error(
+        "knowledge base: another write batch is open on this connection (finish() "
+        "the first Ingester before starting the next)");
+  exec(kb_.db(), "BEGIN IMMEDIATE");
+  open_ = true;
+  chunks_ = 0;
+  started_ = std::chrono::steady_clock::now();
+}
+
+PutOutcome WriteBatch::put(const Collection& c, const DocumentInput& doc) {
+  if (!open_) begin();
+  const PutOutcome outcome = kb_.put_document(c, doc);
+  chunks_ += doc.chunks.size();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  if (chunks_ >= max_chunks_ || elapsed >= max_seconds_) finish();
+  return outcome;
+}
+
+void WriteBatch::finish() {
+  if (!open_) return;
+  exec(kb_.db(), "COMMIT");
+  open_ = false;
 }
 
 }  // namespace tq::rag

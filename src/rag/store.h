@@ -6,10 +6,14 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "rag/analyzer.h"
@@ -73,6 +77,11 @@ class KnowledgeBase {
 
   // Does the document with this source already hold this hash?
   bool is_current(const Collection& c, const std::string& source, const std::string& hash) const;
+  // Writes the document and its chunks in one transaction (a savepoint when the caller
+  // holds one, e.g. a WriteBatch). Also keeps the collection's score bounds: the fewest
+  // terms in any chunk and, for terms repeated more than kTfBoundFloor times in a chunk,
+  // the most repetitions — upper bounds that let BM25 skip chunks that cannot reach the
+  // top k (retriever.cpp). Bounds only ever loosen, so deletions keep them valid.
   PutOutcome put_document(const Collection& c, const DocumentInput& doc);
   bool remove_document(const Collection& c, const std::string& source);
   // Erasure of a data subject (`triptyque erase --subject`): removes every chunk whose
@@ -80,10 +89,58 @@ class KnowledgeBase {
   // whose source or metadata do. Returns the number of chunks removed.
   int64_t erase_containing(const std::string& needle);
 
+  // Maintenance after bulk loads: merges the collection's FTS5 segments into one (fewer
+  // doclist pieces per query term) and computes the score bounds of a collection that
+  // has none (a store migrated from schema 2), so that its searches are pruned.
+  void optimize(const Collection& c);
+
+  // Stores (or replaces) the embeddings of these chunks for `model`, in one transaction.
+  void put_embeddings(const std::string& model, const std::vector<int64_t>& chunk_ids,
+                      const std::vector<std::vector<float>>& vectors);
+
  private:
+  struct Statements;
   void migrate();
   void bump_generation();
+  Analyzer& analyzer_for(const Collection& c);
+  // Term statistics of one chunk into `repeated` (term → most occurrences) and `min_terms`.
+  void note_bounds(const Collection& c, std::string_view title, std::string_view body,
+                   std::unordered_map<std::string, int64_t>& repeated, int64_t& min_terms);
+  void save_bounds(const Collection& c, const std::unordered_map<std::string, int64_t>& repeated,
+                   int64_t min_terms);
+  Statements& statements();
   sqlite3* db_ = nullptr;
+  std::unique_ptr<Statements> statements_;
+  std::unordered_map<int64_t, std::unique_ptr<Analyzer>> analyzers_;
+  std::vector<std::string> scratch_terms_;
+};
+
+// A term absent from the tf_bounds table occurs at most this often in any chunk.
+inline constexpr int64_t kTfBoundFloor = 2;
+
+// Groups many put_document calls into one commit, every `max_chunks` chunks or
+// `max_seconds`: committing (and flushing FTS5's pending index) per small file dominates
+// ingestion otherwise. A crash loses at most the open group; a re-run redoes it, since
+// its documents' hashes were not committed either. finish() commits; destruction without
+// it rolls the open group back.
+class WriteBatch {
+ public:
+  explicit WriteBatch(KnowledgeBase& kb, size_t max_chunks = 20000, double max_seconds = 1.0);
+  ~WriteBatch();
+  WriteBatch(const WriteBatch&) = delete;
+  WriteBatch& operator=(const WriteBatch&) = delete;
+  // put_document inside the open group; commits when the group is due.
+  PutOutcome put(const Collection& c, const DocumentInput& doc);
+  void finish();
+
+ private:
+  void begin();
+  KnowledgeBase& kb_;
+  size_t max_chunks_;
+  double max_seconds_;
+  size_t chunks_ = 0;
+  bool open_ = false;
+  std::chrono::steady_clock::time_point started_;
 };
 
 std::string fts_table_name(int64_t collection_id);

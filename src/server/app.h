@@ -59,6 +59,7 @@ class App {
   ProviderRegistry& registry() { return *registry_; }
   const Router& router() const { return *router_; }
   BudgetTracker& budgets() { return *budgets_; }
+  std::shared_ptr<BudgetTracker> shared_budgets() { return budgets_; }
   LatencyTracker& latency() { return *latency_; }
   const guard::Guard& guard() const { return *guard_; }
   guard::AuditLog& audit() { return *audit_; }

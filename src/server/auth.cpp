@@ -58,8 +58,26 @@ KeyStore KeyStore::from_config(const toml::table& config) {
           throw InputError(std::string(where)
                                .append(".scopes: unknown scope '")
                                .append(v)
-                               .append("' (chat, completions, embeddings, models, kb, tasks)"));
+                               .append("' (chat, completions, embeddings, models, kb, kb_write, tasks)"));
         k.scopes.insert(v);
+      }
+    }
+    for (const char* field : {"kb_labels", "kb_collections"}) {
+      const auto* node_list = t->get(field);
+      if (node_list == nullptr) continue;
+      const auto* arr = node_list->as_array();
+      if (arr == nullptr) throw InputError(where + "." + field + " must be an array of strings");
+      auto& out = std::string_view(field) == "kb_labels" ? k.kb_labels : k.kb_collections;
+      for (const auto& s : *arr) {
+        const auto* str = s.as_string();
+        if (str == nullptr) throw InputError(where + "." + field + " must be an array of strings");
+        const std::string& v = str->get();
+        if (&out == &k.kb_labels && v != "public" && v != "internal" && v != "confidential")
+          throw InputError(std::string(where)
+                               .append(".kb_labels: unknown label '")
+                               .append(v)
+                               .append("' (public, internal, confidential)"));
+        out.push_back(v);
       }
     }
     k.requests_per_minute = config_number(*t, "requests_per_minute").value_or(0);

@@ -24,7 +24,7 @@ std::string sha256_hex(std::string_view data);
 // Scopes a key may hold; route files of other modules (knowledge base, tasks) check theirs
 // through Gateway::authorize.
 inline constexpr const char* kKnownScopes[] = {"chat",   "completions", "embeddings",
-                                               "models", "kb",          "tasks"};
+                                               "models", "kb",          "kb_write", "tasks"};
 
 // One configured key. Other modules may add fields here (and read them in
 // KeyStore::from_config) — e.g. the knowledge-base labels a key may read — and find them on
@@ -32,9 +32,13 @@ inline constexpr const char* kKnownScopes[] = {"chat",   "completions", "embeddi
 struct ApiKey {
   std::string name;
   std::string sha256;              // lower-case hex of the secret's SHA-256
-  std::set<std::string> scopes;    // kKnownScopes; empty: all
+  std::set<std::string> scopes;    // kKnownScopes; empty: all but kb_write
   double requests_per_minute = 0;  // 0: unlimited
   bool local_only = false;         // data_policy = "local_only": never sent to remote models
+  // Knowledge base (server/kb_api.h): labels it may read (default public only) and the
+  // collections it may use (empty: any of those labels). Writing needs scope kb_write.
+  std::vector<std::string> kb_labels;
+  std::vector<std::string> kb_collections;
 };
 
 struct AuthDecision {

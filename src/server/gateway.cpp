@@ -10,7 +10,9 @@
 #include "core/error.h"
 #include "server/gateway_call.h"
 #include "server/http_util.h"
+#include "server/kb_api.h"
 #include "server/openai_format.h"
+#include "server/task_api.h"
 
 namespace tq {
 
@@ -245,6 +247,15 @@ void Gateway::install_routes() {
   });
   // Statuses httplib sets itself (413 over the body limit, 404 unknown path, 400 bad HTTP)
   // get a body in OpenAI's error shape too.
+  kb_api_ = mount_gateway_kb_api(s, options_, app_.registry(), app_.keys());
+  mount_task_api(
+      s, [this] { return tasks_.get(); },
+      [this](const httplib::Request& req, httplib::Response& res, std::string& key) {
+        const auto who = authorize(req, res, "tasks");
+        if (!who) return false;
+        key = who->key_name;
+        return true;
+      });
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 413)

@@ -29,6 +29,11 @@ class Response;
 
 namespace tq {
 
+class KbApi;
+namespace tasks {
+class TaskRuntime;
+}
+
 // Who is calling, once authorized.
 struct AuthContext {
   std::string key_name;         // "" when the server runs without keys
@@ -59,6 +64,12 @@ class Gateway {
                                        const std::string& scope);
 
   App& app() { return app_; }
+
+  // Serves /v1/tasks/* with `runtime` (server/task_api.h); call before run(). Without one
+  // those endpoints answer 503.
+  void set_task_runtime(std::shared_ptr<tasks::TaskRuntime> runtime) {
+    tasks_ = std::move(runtime);
+  }
   const ServerOptions& options() const { return options_; }
   const ProviderRegistry& registry() const { return app_.registry(); }
   Ledger& ledger() { return app_.ledger(); }
@@ -80,6 +91,8 @@ class Gateway {
   std::unique_ptr<httplib::Server> http_;
   struct RetentionTimer;
   std::unique_ptr<RetentionTimer> retention_;
+  std::unique_ptr<KbApi> kb_api_;              // /v1/kb/*, when [kb] path is set
+  std::shared_ptr<tasks::TaskRuntime> tasks_;  // /v1/tasks/*
 };
 
 }  // namespace tq

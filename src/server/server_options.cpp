@@ -43,6 +43,11 @@ ServerOptions ServerOptions::from_config(const toml::table& config,
   } else {
     o.ledger_path = base_dir / "triptyque-ledger.sqlite";
   }
+  if (auto v = config_string(config, "kb.path")) {
+    const std::filesystem::path p(*v);
+    o.kb_path = p.is_absolute() ? p : base_dir / p;
+  }
+  o.kb_embed_model = config_string(config, "kb.embeddings.model").value_or("");
   return o;
 }
 

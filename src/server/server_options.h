@@ -19,11 +19,13 @@ struct ServerOptions {
   int keep_alive_max_count = 10000;  // requests per kept-alive connection
   int keep_alive_timeout_s = 5;
   std::filesystem::path ledger_path = "triptyque-ledger.sqlite";
+  std::filesystem::path kb_path;  // [kb] path: serves /v1/kb/* (server/kb_api.h); empty: off
+  std::string kb_embed_model;     // [kb.embeddings] model
   ParseLimits limits;
 
   // [server] host, port, threads, max_body_bytes, max_tokens, listen_backlog,
-  // keep_alive_max_count, keep_alive_timeout_s; [ledger] path (relative to base_dir, the
-  // config file's folder).
+  // keep_alive_max_count, keep_alive_timeout_s; [ledger] path, [kb] path and
+  // [kb.embeddings] model (paths relative to base_dir, the config file's folder).
   static ServerOptions from_config(const toml::table& config,
                                    const std::filesystem::path& base_dir);
 };

@@ -4,7 +4,6 @@
 // Face's tojson, strftime_now at 2026-11-25 09:30), plus the error and sandbox behaviour.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 
 #include "engine/chat/chat_template.h"
@@ -283,21 +282,21 @@ TEST(ChatInterpreter, SandboxRefusesMutationAndUnknownAttributes) {
   EXPECT_EQ(render("{{ 'x'.__class__ }}|{{ messages.__len__ }}"), "|");
 }
 
+// The range is refused by its length before any iteration: the error names the range,
+// not the step or output limits a started loop would hit.
 TEST(ChatInterpreter, HugeRangeStopsAtOnce) {
-  const auto t0 = std::chrono::steady_clock::now();
   auto e = render_error("{% for i in range(10**9) %}{{ i }}{% endfor %}");
   EXPECT_NE(e.message().find("range too big"), std::string::npos) << e.message();
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
 }
 
 TEST(ChatInterpreter, StepLimitStopsLongLoops) {
   jinja::RenderLimits limits;
   limits.max_steps = 200'000;
-  const auto t0 = std::chrono::steady_clock::now();
+  // 10^10 iterations unbounded; the step limit ends it after 200k (no wall-clock check:
+  // the message proves which limit fired, and timings belong in benchmarks).
   auto e = render_error(
       "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", limits);
   EXPECT_NE(e.message().find("too long"), std::string::npos) << e.message();
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
 }
 
 TEST(ChatInterpreter, OutputAndValueSizeAreBounded) {

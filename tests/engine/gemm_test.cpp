@@ -12,6 +12,7 @@
 #include "engine/quantize/kquants.h"
 #include "engine/tensor/cpu_features.h"
 #include "engine/tensor/gemm.h"
+#include "engine/tensor/gemm_panel.h"
 #include "engine/tensor/ggml_type.h"
 #include "engine/tensor/kernels.h"
 #include "engine/tensor/quantize_row.h"
@@ -31,47 +32,107 @@ std::string case_name(const testing::TestParamInfo<Case>& info) {
 
 class GemmKernel : public testing::TestWithParam<Case> {};
 
-TEST_P(GemmKernel, AgreesWithTheReferenceDotOnEveryTileEdge) {
-  const Case c = GetParam();
-  const GemmFn gemm = gemm_kernel(c.type);
-  if (gemm == nullptr) GTEST_SKIP() << "no fast kernel for " << type_name(c.type) << " here";
-  const TypeTraits& ref = scalar_type_traits(c.type);
-  const GgmlType at = ref.vec_dot_type;
-  const FromFloatFn quantise = weight_quantizer(c.type);
-  ASSERT_NE(quantise, nullptr);
+// Quantised weight rows and activation rows of one case, with a row of large values and
+// one of tiny ones among ordinary rows, and one loud token.
+struct Operands {
+  size_t w_stride = 0, a_stride = 0;
+  std::vector<uint8_t> w, a;
+};
 
-  constexpr int64_t kRows = 11, kTokens = 7;  // 4+4+1+1+1 rows, 2+2+2+1 tokens
-  const size_t w_stride = row_size(c.type, c.n), a_stride = row_size(at, c.n);
-  std::vector<uint8_t> w(w_stride * kRows), a(a_stride * kTokens);
-  for (int64_t r = 0; r < kRows; ++r) {
-    // One row of large values and one of tiny ones among ordinary rows.
+Operands make_operands(const Case& c, GgmlType at, int64_t n_rows, int64_t n_tok) {
+  const FromFloatFn quantise = weight_quantizer(c.type);
+  Operands o;
+  if (quantise == nullptr) {
+    ADD_FAILURE() << "no quantiser for " << type_name(c.type);
+    return o;
+  }
+  o.w_stride = row_size(c.type, c.n);
+  o.a_stride = row_size(at, c.n);
+  o.w.resize(o.w_stride * static_cast<size_t>(n_rows));
+  o.a.resize(o.a_stride * static_cast<size_t>(n_tok));
+  for (int64_t r = 0; r < n_rows; ++r) {
     const float scale = r == 3 ? 40.0f : r == 6 ? 1e-3f : 1.0f;
     const auto row = test::random_row(c.n, 100 + static_cast<uint32_t>(r), scale);
-    quantise(row.data(), w.data() + static_cast<size_t>(r) * w_stride, c.n);
+    quantise(row.data(), o.w.data() + static_cast<size_t>(r) * o.w_stride, c.n);
   }
-  for (int64_t t = 0; t < kTokens; ++t) {
+  for (int64_t t = 0; t < n_tok; ++t) {
     const auto row = test::random_row(c.n, 900 + static_cast<uint32_t>(t), t == 2 ? 25.0f : 1.0f);
-    quantize_activations(at, row.data(), a.data() + static_cast<size_t>(t) * a_stride, c.n);
+    quantize_activations(at, row.data(), o.a.data() + static_cast<size_t>(t) * o.a_stride, c.n);
   }
+  return o;
+}
 
-  for (int64_t n_rows : {int64_t{1}, int64_t{3}, int64_t{4}, int64_t{5}, kRows}) {
-    for (int64_t n_tok : {int64_t{1}, int64_t{2}, int64_t{3}, kTokens}) {
-      const int64_t y_stride = n_rows + 2;  // wider than n_rows: the stride is honoured
-      std::vector<float> y(static_cast<size_t>(y_stride * n_tok), -7.0f);
-      gemm(c.n, w.data(), w_stride, n_rows, a.data(), a_stride, n_tok, y.data(), y_stride);
-      for (int64_t t = 0; t < n_tok; ++t) {
-        for (int64_t r = 0; r < y_stride; ++r) {
-          const float got = y[static_cast<size_t>(t * y_stride + r)];
-          if (r >= n_rows) {
-            EXPECT_EQ(got, -7.0f) << "wrote outside its rows";
-            continue;
-          }
-          const float want = ref.vec_dot(c.n, w.data() + static_cast<size_t>(r) * w_stride,
-                                         a.data() + static_cast<size_t>(t) * a_stride);
-          EXPECT_EQ(got, want) << type_name(c.type) << " row " << r << " token " << t << " of "
-                               << n_rows << "x" << n_tok << ": not bit-identical";
-        }
+// y (n_tok rows of y_stride) against the reference dot of every (row, token); the columns
+// past n_rows must still hold the -7 they were filled with.
+void expect_reference(const Case& c, const Operands& o, int64_t n_rows, int64_t n_tok,
+                      const std::vector<float>& y, int64_t y_stride, const char* kernel) {
+  const TypeTraits& ref = scalar_type_traits(c.type);
+  for (int64_t t = 0; t < n_tok; ++t) {
+    for (int64_t r = 0; r < y_stride; ++r) {
+      const float got = y[static_cast<size_t>(t * y_stride + r)];
+      if (r >= n_rows) {
+        EXPECT_EQ(got, -7.0f) << kernel << " wrote outside its rows";
+        continue;
       }
+      const float want = ref.vec_dot(c.n, o.w.data() + static_cast<size_t>(r) * o.w_stride,
+                                     o.a.data() + static_cast<size_t>(t) * o.a_stride);
+      ASSERT_EQ(got, want) << kernel << " " << type_name(c.type) << " row " << r << " token " << t
+                           << " of " << n_rows << "x" << n_tok << ": not bit-identical";
+    }
+  }
+}
+
+// Every instruction-set level the CPU can run, not only the active one.
+std::vector<IsaLevel> runnable_levels() {
+  std::vector<IsaLevel> levels;
+  if (cpu_features().has_avx2_set()) levels.push_back(IsaLevel::Avx2);
+  if (cpu_features().has_avx512_set()) levels.push_back(IsaLevel::Avx512);
+  return levels;
+}
+
+TEST_P(GemmKernel, AgreesWithTheReferenceDotOnEveryTileEdge) {
+  const Case c = GetParam();
+  const std::vector<IsaLevel> levels = runnable_levels();
+  if (levels.empty()) GTEST_SKIP() << "CPU has no SIMD level with fast kernels";
+  // 4+4+1+1+1 rows (AVX2 prompt tiles; AVX-512 decode passes of four, then leftovers),
+  // 2+2+2+1 tokens; one to four tokens take the decode kernels.
+  constexpr int64_t kRows = 11, kTokens = 7;
+  const Operands o = make_operands(c, scalar_type_traits(c.type).vec_dot_type, kRows, kTokens);
+  for (const IsaLevel level : levels) {
+    const GemmFn gemm = gemm_kernel_for(c.type, level);
+    if (gemm == nullptr) continue;
+    const std::string kernel = "gemm/" + std::string(isa_name(level));
+    for (int64_t n_rows : {int64_t{1}, int64_t{3}, int64_t{4}, int64_t{5}, int64_t{8}, kRows}) {
+      for (int64_t n_tok : {int64_t{1}, int64_t{2}, int64_t{3}, int64_t{4}, kTokens}) {
+        const int64_t y_stride = n_rows + 2;  // wider than n_rows: the stride is honoured
+        std::vector<float> y(static_cast<size_t>(y_stride * n_tok), -7.0f);
+        gemm(c.n, o.w.data(), o.w_stride, n_rows, o.a.data(), o.a_stride, n_tok, y.data(),
+             y_stride);
+        expect_reference(c, o, n_rows, n_tok, y, y_stride, kernel.c_str());
+      }
+    }
+  }
+}
+
+// The AVX-512 panel kernels: token counts around the 16-token panel groups (one token, a
+// partial group, exactly one, one past, two and a bit), row counts around the 8- and
+// 4-row passes; the panel is packed in two calls, as matmul's threads do.
+TEST_P(GemmKernel, PanelKernelAgreesWithTheReferenceDot) {
+  const Case c = GetParam();
+  const PanelKernel* pk = panel_kernel(c.type);
+  if (pk == nullptr) GTEST_SKIP() << "no panel kernel for " << type_name(c.type) << " on this CPU";
+  constexpr int64_t kRows = 19, kTokens = 37;
+  const Operands o = make_operands(c, pk->activation_type, kRows, kTokens);
+  for (int64_t n_rows : {int64_t{1}, int64_t{4}, int64_t{5}, int64_t{12}, kRows}) {
+    for (int64_t n_tok : {int64_t{1}, int64_t{8}, int64_t{16}, int64_t{17}, kTokens}) {
+      std::vector<uint8_t> panel(pk->panel_bytes(c.n, n_tok), 0xA5);
+      const int64_t groups = (n_tok + kPanelTokens - 1) / kPanelTokens;
+      pk->pack(c.n, o.a.data(), o.a_stride, n_tok, 0, groups / 2, panel.data());
+      pk->pack(c.n, o.a.data(), o.a_stride, n_tok, groups / 2, groups, panel.data());
+      const int64_t y_stride = n_rows + 2;
+      std::vector<float> y(static_cast<size_t>(y_stride * n_tok), -7.0f);
+      pk->run(c.n, o.w.data(), o.w_stride, n_rows, panel.data(), n_tok, y.data(), y_stride);
+      expect_reference(c, o, n_rows, n_tok, y, y_stride, "panel");
     }
   }
 }
@@ -86,7 +147,9 @@ INSTANTIATE_TEST_SUITE_P(Types, GemmKernel,
                                          Case{GgmlType::Q4_1, 32}, Case{GgmlType::Q5_1, 32},
                                          Case{GgmlType::Q2_K, 256}, Case{GgmlType::Q2_K, 2048},
                                          Case{GgmlType::Q3_K, 256}, Case{GgmlType::Q3_K, 2048},
-                                         Case{GgmlType::Q5_K, 256}),
+                                         Case{GgmlType::Q5_K, 256}, Case{GgmlType::Q4_K, 4864},
+                                         Case{GgmlType::Q6_K, 4864}, Case{GgmlType::Q4_0, 32},
+                                         Case{GgmlType::Q8_0, 96}, Case{GgmlType::Q4_0, 160}),
                          case_name);
 
 TEST(GemmDispatch, ScalarLevelHasNoFastKernels) {

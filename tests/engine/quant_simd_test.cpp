@@ -13,6 +13,8 @@
 #include "core/fp16.h"
 #include "engine/tensor/blocks.h"
 #include "engine/tensor/cpu_features.h"
+#include "engine/tensor/gemm.h"
+#include "engine/tensor/gemm_panel.h"
 #include "engine/tensor/ggml_type.h"
 #include "engine/tensor/quants.h"
 #include "engine/tensor/quants_simd.h"
@@ -230,10 +232,35 @@ TEST(QuantSimd, DispatchPicksAvailableLevel) {
   }
 }
 
+// The AVX-512 kernels are matrix kernels (gemm.h decode kernels, gemm_panel.h prompt
+// kernels), compared with the reference bit for bit in GemmKernel.*; the row dots stay the
+// AVX2 ones. Here: the avx512 level hands out the AVX-512 kernels for the types that have
+// them.
 TEST(QuantSimd, Avx512Kernels) {
   if (!cpu_features().has_avx512_set())
     GTEST_SKIP() << "CPU lacks AVX-512 F/BW/VL/DQ/VNNI; AVX-512 kernels not testable here";
-  GTEST_SKIP() << "no AVX-512-specific kernels yet: the avx512 level runs the AVX2 kernels";
+  EXPECT_EQ(gemm_kernel_for(GgmlType::Q8_0, IsaLevel::Avx512), gemm_q8_0_avx512);
+  EXPECT_EQ(gemm_kernel_for(GgmlType::Q4_0, IsaLevel::Avx512), gemm_q4_0_avx512);
+  EXPECT_EQ(gemm_kernel_for(GgmlType::Q5_0, IsaLevel::Avx512), gemm_q5_0_avx512);
+  EXPECT_EQ(gemm_kernel_for(GgmlType::Q4_K, IsaLevel::Avx512), gemm_q4_K_avx512);
+  EXPECT_EQ(gemm_kernel_for(GgmlType::Q5_K, IsaLevel::Avx512), gemm_q5_K_avx512);
+  EXPECT_EQ(gemm_kernel_for(GgmlType::Q6_K, IsaLevel::Avx512), gemm_q6_K_avx512);
+  EXPECT_EQ(gemm_kernel_for(GgmlType::Q8_0, IsaLevel::Avx2), gemm_q8_0_avx2);
+  for (GgmlType t :
+       {GgmlType::Q8_0, GgmlType::Q4_0, GgmlType::Q5_0, GgmlType::Q4_1, GgmlType::Q5_1}) {
+    const PanelKernel* k = panel_kernel_legacy_avx512(t);
+    ASSERT_NE(k, nullptr) << type_name(t);
+    EXPECT_EQ(k->activation_type, type_traits(t).vec_dot_type) << type_name(t);
+  }
+  for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
+    const PanelKernel* k = panel_kernel_kquants_avx512(t);
+    ASSERT_NE(k, nullptr) << type_name(t);
+    EXPECT_EQ(k->activation_type, GgmlType::Q8_K) << type_name(t);
+  }
+  if (active_isa_level() == IsaLevel::Avx512)
+    EXPECT_NE(panel_kernel(GgmlType::Q4_K), nullptr);
+  else
+    EXPECT_EQ(panel_kernel(GgmlType::Q4_K), nullptr);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "core/fp16.h"
 #include "engine/model/ops.h"
 #include "engine/model/simd_ops.h"
+#include "engine/tensor/cpu_features.h"
 
 namespace tq {
 namespace {
@@ -75,7 +76,7 @@ TEST(SimdOps, AttentionHeadIsBitIdentical) {
         k[i] = fp32_to_fp16(kf[i]);
         v[i] = fp32_to_fp16(vf[i]);
       }
-      auto run = [&](bool avx2) {
+      auto run = [&](int isa) {  // 0 reference, 1 AVX2, 2 AVX-512
         // Scratch pre-filled with garbage: neither may read what it did not write.
         std::vector<float> scores(static_cast<size_t>((n_kv + 31) / 32 * 32), 1e30f);
         std::vector<float> lanes(static_cast<size_t>(16 * hd), -3.0f);
@@ -91,17 +92,25 @@ TEST(SimdOps, AttentionHeadIsBitIdentical) {
         a.scores = scores.data();
         a.lanes = lanes.data();
         a.out = out.data();
-        if (avx2) {
+        if (isa == 2) {
+          simd::attention_head_avx512(a);
+        } else if (isa == 1) {
           simd::attention_head_avx2(a);
         } else {
           attention_head_reference(a);
         }
         return out;
       };
-      const auto want = run(false), got = run(true);
+      const auto want = run(0), got = run(1);
       for (int32_t i = 0; i < hd; ++i)
         ASSERT_EQ(bits(got[static_cast<size_t>(i)]), bits(want[static_cast<size_t>(i)]))
             << "hd " << hd << " n_kv " << n_kv << " dim " << i;
+      if (cpu_features().has_avx512_set()) {
+        const auto got512 = run(2);
+        for (int32_t i = 0; i < hd; ++i)
+          ASSERT_EQ(bits(got512[static_cast<size_t>(i)]), bits(want[static_cast<size_t>(i)]))
+              << "avx512: hd " << hd << " n_kv " << n_kv << " dim " << i;
+      }
 
       // And it is attention: softmax of scaled dot products, weighted sum of values.
       std::vector<double> s(static_cast<size_t>(n_kv));

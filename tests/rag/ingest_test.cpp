@@ -197,3 +197,87 @@ TEST(Chunker, PacksParagraphsAndOverlapsLongOnes) {
 
 }  // namespace
 }  // namespace tq::rag
+
+namespace tq::rag {
+namespace {
+
+fs::path office_fixture(const std::string& name) {
+  return fs::path(TQ_SOURCE_DIR) / "tests" / "data" / "rag" / "office" / name;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// cgv.docx was written by Python's zipfile from WordprocessingML (ECMA-376 Part 1 §17):
+// Titre1/Titre2/Heading2 paragraph styles, a tab, deleted text (w:del) and a table.
+TEST(Office, DocxHeadingsParagraphsAndTables) {
+  auto d = parse_docx(slurp(office_fixture("cgv.docx")));
+  EXPECT_EQ(d.title, "Conditions générales de vente");
+  ASSERT_EQ(d.sections.size(), 2U);
+  EXPECT_EQ(d.sections[0].heading, "Conditions générales de vente > Livraison");
+  EXPECT_NE(d.sections[0].text.find("expédiées le jour même"), std::string::npos);
+  EXPECT_EQ(d.sections[1].heading, "Conditions générales de vente > Retours");
+  const std::string& retours = d.sections[1].text;
+  EXPECT_NE(retours.find("quatorze jours pour exercer"), std::string::npos) << retours;
+  EXPECT_EQ(retours.find("supprimé"), std::string::npos) << retours;
+  EXPECT_NE(retours.find("Lampe Aurore | 2 ans"), std::string::npos) << retours;
+}
+
+// catalogue.xlsx (SpreadsheetML, ECMA-376 §18): shared strings, numbers, one sheet.
+TEST(Office, XlsxCatalogueWithColumnMapping) {
+  CatalogMapping m;
+  m.id_column = "Référence";
+  m.title_column = "Désignation";
+  m.body_columns = {"Description"};
+  m.field_names = {{"Référence", "sku"}, {"Prix TTC", "price"}};
+  auto d = parse_xlsx(slurp(office_fixture("catalogue.xlsx")), m);
+  ASSERT_EQ(d.records.size(), 2U);
+  EXPECT_EQ(d.records[0].title, "Lampe Aurore");
+  EXPECT_EQ(d.records[0].body, "Lampe de chevet en laiton brossé, abat-jour en lin.");
+  EXPECT_EQ(d.records[0].fields["sku"], "LMP-001");
+  EXPECT_EQ(d.records[0].fields["price"], "89.9");
+  EXPECT_EQ(d.records[0].fields["Couleur"], "Laiton");
+  EXPECT_EQ(d.records[0].location, "Catalogue row 2 (LMP-001)");
+  EXPECT_EQ(d.records[1].fields["price"], "129");
+}
+
+TEST(Office, BrokenOfficeFilesAreReportedAndSkipped) {
+  auto dir = test::scratch_dir("rag_office_bad");
+  auto docs = dir / "docs";
+  fs::remove_all(docs);
+  fs::create_directories(docs);
+  for (const char* f : {"cgv.docx", "catalogue.xlsx", "truncated.docx", "not_a_zip.docx",
+                        "bad_xml.docx", "bad_shared_string.xlsx"}) {
+    fs::copy_file(office_fixture(f), docs / f);
+  }
+  auto kb = (dir / "kb.sqlite").string();
+  fs::remove(kb);
+  auto r = test::run(
+      {test::cli_path(), "ingest", docs.string(), "--collection", "c", "--kb", kb, "--json"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["failed"], 4);
+  std::map<std::string, std::string> error;
+  for (const auto& f : j["files"]) {
+    error[fs::path(f["path"].get<std::string>()).filename().string()] = f["error"];
+  }
+  EXPECT_EQ(error["cgv.docx"], "");
+  EXPECT_EQ(error["catalogue.xlsx"], "");
+  EXPECT_NE(error["truncated.docx"].find("ZIP"), std::string::npos) << error["truncated.docx"];
+  EXPECT_NE(error["not_a_zip.docx"].find("ZIP"), std::string::npos) << error["not_a_zip.docx"];
+  EXPECT_NE(error["bad_xml.docx"].find("not well-formed XML"), std::string::npos)
+      << error["bad_xml.docx"];
+  EXPECT_NE(error["bad_shared_string.xlsx"].find("shared string"), std::string::npos)
+      << error["bad_shared_string.xlsx"];
+  auto s = test::run({test::cli_path(), "search", "rétractation", "--kb", kb, "--json"});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  auto hits = nlohmann::json::parse(s.out)["hits"];
+  ASSERT_FALSE(hits.empty());
+  EXPECT_NE(hits[0]["citation"].get<std::string>().find("cgv.docx › Conditions générales"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace tq::rag

@@ -70,7 +70,7 @@ TEST(Store, MigratesAnOlderSchemaForward) {
     sqlite3_close(db);
   }
   KnowledgeBase kb(path);
-  EXPECT_EQ(kb.schema_version(), 2);
+  EXPECT_EQ(kb.schema_version(), static_cast<int>(schema_migrations().size()));
   EXPECT_EQ(count(kb, "SELECT count(*) FROM sqlite_master WHERE name = 'embeddings'"), 1);
 }
 
@@ -168,7 +168,9 @@ TEST(Store, KilledIngestionLeavesAConsistentResumableStore) {
                                    "--chunk-words",
                                    "40",
                                    "--overlap-words",
-                                   "0"};
+                                   "0",
+                                   "--commit-every",
+                                   "100"};
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {

@@ -67,13 +67,27 @@ TEST(JobsEmail, ResolvesDatesRelativeToTheEmail) {
             (std::vector<std::string>{"2026-11-25", "2026-11-26"}));
   EXPECT_EQ(isos(find_dates("Could we meet next Friday or on December 3rd?", ref)),
             (std::vector<std::string>{"2026-11-27", "2026-12-03"}));
-  // Day first as in France; a past day-month means next year; explicit years are kept.
+  // Day first as in France; a day-month takes the year closest to the e-mail (early January
+  // is next year's, a few days back is this year's); explicit years are kept.
   EXPECT_EQ(isos(find_dates("le 03/01, le 15/12/2026 ou le 2027-02-01", ref)),
             (std::vector<std::string>{"2026-12-15", "2027-01-03", "2027-02-01"}));
   EXPECT_EQ(isos(find_dates("le 1er mars 2027", std::nullopt)),
             (std::vector<std::string>{"2027-03-01"}));
   EXPECT_TRUE(find_dates("demain, le 3 décembre", std::nullopt).empty());  // no reference
   EXPECT_TRUE(find_dates("le 31/02/2026", ref).empty());                   // no such day
+  EXPECT_EQ(
+      isos(find_dates("commandé le 2 novembre, livré le 14 novembre ?", CivilDate{2026, 11, 9})),
+      (std::vector<std::string>{"2026-11-02", "2026-11-14"}));
+}
+
+TEST(JobsEmail, EncodedWordsInHeaders) {
+  const auto e = parse_email(
+      "Subject: =?UTF-8?Q?Commande_ML-10482_toujours_pas_re=C3=A7ue?=\n"
+      "From: =?iso-8859-1?B?Suly9G1l?= <j@example.fr>\n"
+      "To: =?utf-8?q?Service_?= =?utf-8?q?client?= <sc@example.fr>\n\nBonjour");
+  EXPECT_EQ(e.subject, "Commande ML-10482 toujours pas reçue");
+  EXPECT_EQ(e.from, "Jérôme <j@example.fr>");
+  EXPECT_EQ(e.to, "Service client <sc@example.fr>");  // the space between words is dropped
 }
 
 }  // namespace

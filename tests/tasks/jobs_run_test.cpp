@@ -36,7 +36,7 @@ TEST(JobsRun, InputErrorsNameTheField) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("ticket_analysis"), std::string::npos);  // lists them
   }
-  EXPECT_EQ(task_catalogue()["tasks"].size(), 4u);
+  EXPECT_EQ(task_catalogue()["tasks"].size(), 5u);
   for (const auto& t : all_tasks()) {
     EXPECT_TRUE(t.input_schema.is_object()) << t.name;
     EXPECT_TRUE(t.output_schema.contains("required")) << t.name;
@@ -109,7 +109,7 @@ TEST(JobsRun, InvalidAnswersRetryThenEscalateToTheLlm) {
                 {"intent", "suivi de colis"},
                 {"order_refs", {"458812", "ZZ-999"}},
                 {"product_refs", json::array()},
-                {"fields", {{"ville", "Lyon"}}},
+                {"fields", {{{"name", "ville"}, {"value", "Lyon"}}}},
                 {"suggested_reply", "Bonjour, nous vérifions."}}
         .dump();
   });
@@ -130,6 +130,7 @@ TEST(JobsRun, InvalidAnswersRetryThenEscalateToTheLlm) {
   EXPECT_EQ(r.output["category_source"], "model");
   // ZZ-999 is not in the ticket: dropped.
   EXPECT_EQ(r.output["order_refs"], json({"458812"}));
+  EXPECT_EQ(r.output["fields"], json({{"ville", "Lyon"}}));  // pairs become an object
   EXPECT_EQ(r.slm_tokens.prompt, 200);
   EXPECT_EQ(r.llm_tokens.prompt, 100);
   EXPECT_DOUBLE_EQ(r.llm_cost, (100 * 3.0 + 10 * 15.0) / 1e6);
@@ -155,7 +156,7 @@ TEST(JobsRun, ClassifierGivesTheCategory) {
     return json{
         {"urgency", "normal"},         {"intent", "return"},
         {"order_refs", json::array()}, {"product_refs", {"VAS-030"}},
-        {"fields", json::object()},    {"suggested_reply", "Hello, here is how to return it."}}
+        {"fields", json::array()},     {"suggested_reply", "Hello, here is how to return it."}}
         .dump();
   });
   TaskContext ctx;

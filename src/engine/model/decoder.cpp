@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <span>
 #include <string>
 
 #include "core/error.h"
@@ -109,42 +111,65 @@ void DecoderModel::forward(ThreadPool& pool, const Batch& batch, KvCache& cache,
   for (int64_t t = 0; t < n; ++t)
     embedding_row(w_.tok_embd, batch.tokens[static_cast<size_t>(t)], x.data() + t * E);
 
+  // The steps between the matmuls work on each token's row alone, so a prompt shares them
+  // out by tokens (same results in any split); for a few tokens they run inline, since a
+  // parallel region would cost more than the work.
+  auto per_token = [&](int64_t width, const std::function<void(int64_t, int64_t)>& fn) {
+    pool.parallel_for_sized(n * width * 8, n, fn);
+  };
+  auto positions = [&](int64_t t0, int64_t t1) {
+    return std::span<const int32_t>(batch.positions)
+        .subspan(static_cast<size_t>(t0), static_cast<size_t>(t1 - t0));
+  };
+
   for (int32_t il = 0; il < hp.n_layer; ++il) {
     const DecoderLayer& L = w_.layers[static_cast<size_t>(il)];
 
     // Attention block.
-    cur = x;
-    rms_norm(cur.data(), n, E, L.attn_norm, hp.norm_rms_eps);
+    per_token(E, [&](int64_t t0, int64_t t1) {
+      std::copy(x.begin() + t0 * E, x.begin() + t1 * E, cur.begin() + t0 * E);
+      rms_norm(cur.data() + t0 * E, t1 - t0, E, L.attn_norm, hp.norm_rms_eps);
+    });
     const MatmulTarget qkv[] = {{&L.wq, q.data()}, {&L.wk, k.data()}, {&L.wv, v.data()}};
     matmul_many(pool, qkv, cur.data(), n);
-    add_bias(q.data(), n, NQ, L.bq);
-    add_bias(k.data(), n, NKV, L.bk);
-    add_bias(v.data(), n, NKV, L.bv);
-    rope(q.data(), n, hp.n_head, hp.head_dim, batch.positions, hp.rope);
-    rope(k.data(), n, hp.n_head_kv, hp.head_dim, batch.positions, hp.rope);
-    for (int64_t t = 0; t < n; ++t) {
-      const int32_t seq = batch.seq_ids[static_cast<size_t>(t)];
-      const int32_t pos = batch.positions[static_cast<size_t>(t)];
-      uint16_t* kc = cache.k(il, seq, pos);
-      uint16_t* vc = cache.v(il, seq, pos);
-      for (int64_t i = 0; i < NKV; ++i) {
-        kc[i] = fp32_to_fp16(k[static_cast<size_t>(t * NKV + i)]);
-        vc[i] = fp32_to_fp16(v[static_cast<size_t>(t * NKV + i)]);
+    per_token(NQ + 2 * NKV, [&](int64_t t0, int64_t t1) {
+      const int64_t nt = t1 - t0;
+      add_bias(q.data() + t0 * NQ, nt, NQ, L.bq);
+      add_bias(k.data() + t0 * NKV, nt, NKV, L.bk);
+      add_bias(v.data() + t0 * NKV, nt, NKV, L.bv);
+      rope(q.data() + t0 * NQ, nt, hp.n_head, hp.head_dim, positions(t0, t1), hp.rope);
+      rope(k.data() + t0 * NKV, nt, hp.n_head_kv, hp.head_dim, positions(t0, t1), hp.rope);
+      for (int64_t t = t0; t < t1; ++t) {
+        const int32_t seq = batch.seq_ids[static_cast<size_t>(t)];
+        const int32_t pos = batch.positions[static_cast<size_t>(t)];
+        uint16_t* kc = cache.k(il, seq, pos);
+        uint16_t* vc = cache.v(il, seq, pos);
+        for (int64_t i = 0; i < NKV; ++i) {
+          kc[i] = fp32_to_fp16(k[static_cast<size_t>(t * NKV + i)]);
+          vc[i] = fp32_to_fp16(v[static_cast<size_t>(t * NKV + i)]);
+        }
       }
-    }
+    });
     attention(pool, il, batch, cache, q.data(), att.data());
     matmul(pool, L.wo, att.data(), cur.data(), n);
-    add_bias(cur.data(), n, E, L.bo);
-    add_inplace(x.data(), cur.data(), n * E);
 
-    // Feed-forward block (SwiGLU).
-    cur = x;
-    rms_norm(cur.data(), n, E, L.ffn_norm, hp.norm_rms_eps);
+    // Residual, then the feed-forward block (SwiGLU).
+    per_token(E, [&](int64_t t0, int64_t t1) {
+      add_bias(cur.data() + t0 * E, t1 - t0, E, L.bo);
+      add_inplace(x.data() + t0 * E, cur.data() + t0 * E, (t1 - t0) * E);
+      std::copy(x.begin() + t0 * E, x.begin() + t1 * E, cur.begin() + t0 * E);
+      rms_norm(cur.data() + t0 * E, t1 - t0, E, L.ffn_norm, hp.norm_rms_eps);
+    });
     const MatmulTarget gate_up[] = {{&L.w_gate, gate.data()}, {&L.w_up, up.data()}};
     matmul_many(pool, gate_up, cur.data(), n);
-    swiglu(gate.data(), up.data(), n * FF);
+    // One row at a time: ggml's silu takes its 16-float chunks per row.
+    per_token(FF, [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t) swiglu(gate.data() + t * FF, up.data() + t * FF, FF);
+    });
     matmul(pool, L.w_down, gate.data(), cur.data(), n);
-    add_inplace(x.data(), cur.data(), n * E);
+    per_token(E, [&](int64_t t0, int64_t t1) {
+      add_inplace(x.data() + t0 * E, cur.data() + t0 * E, (t1 - t0) * E);
+    });
   }
 
   // Cache lengths advance only once the whole batch went through.

@@ -1,15 +1,18 @@
 #include "engine/model/ops.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "core/error.h"
 #include "core/fp16.h"
 #include "core/thread_pool.h"
 #include "engine/model/simd_ops.h"
 #include "engine/tensor/gemm.h"
+#include "engine/tensor/gemm_panel.h"
 #include "engine/tensor/lane_order.h"
 #include "engine/tensor/quantize_row.h"
 
@@ -28,6 +31,15 @@ struct ConvertedActivations {
   size_t row_bytes = 0;
   const uint8_t* data = nullptr;
   std::vector<uint8_t> storage;
+  // The same rows as panels (gemm_panel.h) for the targets whose kernels read one,
+  // one per pack function.
+  std::vector<std::pair<PanelPackFn, std::vector<uint8_t>>> panels;
+
+  const uint8_t* panel(PanelPackFn pack) const {
+    for (const auto& [fn, bytes] : panels)
+      if (fn == pack) return bytes.data();
+    return nullptr;
+  }
 };
 
 }  // namespace
@@ -43,8 +55,10 @@ void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const 
   const int64_t n_in = targets[0].w->n_in;
   std::vector<const TypeTraits*> traits;
   std::vector<GemmFn> gemms;
+  std::vector<const PanelKernel*> panels;
   for (const MatmulTarget& t : targets) {
     gemms.push_back(gemm_kernel(t.w->type));
+    panels.push_back(n_tokens >= kPanelMinTokens ? panel_kernel(t.w->type) : nullptr);
     if (t.w->n_in != n_in) throw Error("matmul_many: targets differ in input width");
     const TypeTraits& wt = type_traits(t.w->type);
     if (wt.vec_dot == nullptr)
@@ -82,6 +96,15 @@ void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const 
       }
     }
     conv_of[i] = c;
+    ConvertedActivations& ca = converted[c];
+    if (panels[i] != nullptr && ca.panel(panels[i]->pack) == nullptr) {
+      const PanelKernel& pk = *panels[i];
+      auto& panel = ca.panels.emplace_back(pk.pack, pk.panel_bytes(n_in, n_tokens));
+      const int64_t n_groups = (n_tokens + kPanelTokens - 1) / kPanelTokens;
+      pool.parallel_for(n_groups, [&](int64_t g0, int64_t g1) {
+        panel.first(n_in, ca.data, ca.row_bytes, n_tokens, g0, g1, panel.second.data());
+      });
+    }
   }
 
   // One parallel region over the row tiles of all targets; each thread takes a
@@ -92,27 +115,38 @@ void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const 
   const int64_t n_tiles = first_tile.back();
   int64_t work = 0;
   for (const MatmulTarget& t : targets) work += t.w->n_out * n_in * n_tokens;
-  pool.run_sized(work, [&](int ith, int nth) {
-    const int64_t begin = n_tiles * ith / nth, end = n_tiles * (ith + 1) / nth;
+  // Threads take runs of consecutive tiles from a shared counter rather than fixed halves:
+  // on a machine shared with other work one thread may be descheduled for a while, and
+  // the other then carries on with its tiles instead of waiting at the end of the region.
+  std::atomic<int64_t> next_run{0};
+  pool.run_sized(work, [&](int /*ith*/, int nth) {
+    const int64_t run = std::max<int64_t>(1, n_tiles / (8 * nth));
     size_t ti = 0;
-    for (int64_t tile = begin; tile < end; ++tile) {
-      while (tile >= first_tile[ti + 1]) ++ti;
-      const WeightMatrix& w = *targets[ti].w;
-      const VecDotFn dot = traits[ti]->vec_dot;
-      const ConvertedActivations& ca = converted[conv_of[ti]];
-      const int64_t o0 = (tile - first_tile[ti]) * kRowTile;
-      const int64_t o1 = std::min(w.n_out, o0 + kRowTile);
-      if (gemms[ti] != nullptr) {
-        gemms[ti](n_in, w.row(o0), w.row_bytes, o1 - o0, ca.data, ca.row_bytes, n_tokens,
-                  targets[ti].y + o0, w.n_out);
-        continue;
+    for (int64_t begin = next_run.fetch_add(run, std::memory_order_relaxed); begin < n_tiles;
+         begin = next_run.fetch_add(run, std::memory_order_relaxed))
+      for (int64_t tile = begin; tile < std::min(n_tiles, begin + run); ++tile) {
+        while (tile >= first_tile[ti + 1]) ++ti;
+        const WeightMatrix& w = *targets[ti].w;
+        const VecDotFn dot = traits[ti]->vec_dot;
+        const ConvertedActivations& ca = converted[conv_of[ti]];
+        const int64_t o0 = (tile - first_tile[ti]) * kRowTile;
+        const int64_t o1 = std::min(w.n_out, o0 + kRowTile);
+        if (panels[ti] != nullptr) {
+          panels[ti]->run(n_in, w.row(o0), w.row_bytes, o1 - o0, ca.panel(panels[ti]->pack),
+                          n_tokens, targets[ti].y + o0, w.n_out);
+          continue;
+        }
+        if (gemms[ti] != nullptr) {
+          gemms[ti](n_in, w.row(o0), w.row_bytes, o1 - o0, ca.data, ca.row_bytes, n_tokens,
+                    targets[ti].y + o0, w.n_out);
+          continue;
+        }
+        for (int64_t t = 0; t < n_tokens; ++t) {
+          const uint8_t* a = ca.data + static_cast<size_t>(t) * ca.row_bytes;
+          float* yt = targets[ti].y + t * w.n_out;
+          for (int64_t o = o0; o < o1; ++o) yt[o] = dot(n_in, w.row(o), a);
+        }
       }
-      for (int64_t t = 0; t < n_tokens; ++t) {
-        const uint8_t* a = ca.data + static_cast<size_t>(t) * ca.row_bytes;
-        float* yt = targets[ti].y + t * w.n_out;
-        for (int64_t o = o0; o < o1; ++o) yt[o] = dot(n_in, w.row(o), a);
-      }
-    }
   });
 }
 
@@ -258,7 +292,10 @@ void softmax(float* x, int64_t n) {
 }
 
 void attention_head(const AttentionHead& a) {
-  if (avx2_ops_available() && a.head_dim % 16 == 0) return simd::attention_head_avx2(a);
+  if (a.head_dim % 16 == 0 && a.head_dim <= 512) {
+    if (avx512_ops_available()) return simd::attention_head_avx512(a);
+    if (avx2_ops_available()) return simd::attention_head_avx2(a);
+  }
   attention_head_reference(a);
 }
 

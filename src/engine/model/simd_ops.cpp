@@ -10,4 +10,9 @@ bool avx2_ops_available() {
   return cpu_can;
 }
 
+bool avx512_ops_available() {
+  static const bool cpu_can = active_isa_level() == IsaLevel::Avx512;
+  return cpu_can;
+}
+
 }  // namespace tq

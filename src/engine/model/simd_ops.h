@@ -12,10 +12,13 @@ namespace tq {
 
 // True when the functions below may be called: AVX2+FMA+F16C and TQ_ISA allows it.
 bool avx2_ops_available();
+// True when attention_head_avx512 may be called: the avx512 level is active.
+bool avx512_ops_available();
 
 namespace simd {
-// attention_head_reference for head_dim a multiple of 16.
+// attention_head_reference for head_dim a multiple of 16 (at most 512).
 void attention_head_avx2(const AttentionHead& a);
+void attention_head_avx512(const AttentionHead& a);  // simd_ops_avx512.cpp
 // Eight ggml_expf at once.
 void ggml_expf8_avx2(const float* x, float* out);
 // gate[i] = silu(gate[i]) * up[i], as ops.cpp's swiglu.

@@ -5,8 +5,19 @@
 namespace tq {
 
 GemmFn gemm_kernel(GgmlType type) {
-  // AVX-512 machines run the AVX2 kernels until they have their own.
-  if (active_isa_level() == IsaLevel::Scalar) return nullptr;
+  return gemm_kernel_for(type, active_isa_level());
+}
+
+GemmFn gemm_kernel_for(GgmlType type, IsaLevel level) {
+  if (level == IsaLevel::Scalar) return nullptr;
+  if (level == IsaLevel::Avx512) {
+    if (type == GgmlType::Q8_0) return quants::gemm_q8_0_avx512;
+    if (type == GgmlType::Q4_0) return quants::gemm_q4_0_avx512;
+    if (type == GgmlType::Q5_0) return quants::gemm_q5_0_avx512;
+    if (type == GgmlType::Q4_K) return quants::gemm_q4_K_avx512;
+    if (type == GgmlType::Q5_K) return quants::gemm_q5_K_avx512;
+    if (type == GgmlType::Q6_K) return quants::gemm_q6_K_avx512;
+  }
   // Every kernel below repeats its reference's float steps exactly (gemm_test.cpp checks
   // bits), so they change speed only.
   switch (type) {

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "engine/tensor/cpu_features.h"
 #include "engine/tensor/ggml_type.h"
 
 namespace tq {
@@ -24,6 +25,9 @@ using GemmFn = void (*)(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_
 // The fast kernel for weights of `type` on the running CPU, or nullptr (callers then use
 // the type's vec_dot row by row).
 GemmFn gemm_kernel(GgmlType type);
+// The kernel a given level would pick (nullptr at the scalar level or for types without
+// one); tests use it to check every level the CPU can run.
+GemmFn gemm_kernel_for(GgmlType type, IsaLevel level);
 
 namespace quants {
 // AVX2 + FMA + F16C (gemm_legacy_avx2.cpp, gemm_kquants_avx2.cpp).
@@ -47,6 +51,21 @@ void gemm_q5_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows
                     size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
 void gemm_q6_K_avx2(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows, const uint8_t* a,
                     size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+// AVX-512 VNNI decode kernels for two to four tokens (gemv_legacy_avx512.cpp); other
+// shapes go to the AVX2 tiles above.
+void gemm_q8_0_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                      const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q4_0_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                      const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q5_0_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                      const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+// gemv_kquants_avx512.cpp: Q4_K, Q5_K, Q6_K for two to four tokens.
+void gemm_q4_K_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                      const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q5_K_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                      const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
+void gemm_q6_K_avx512(int64_t n, const uint8_t* w, size_t w_stride, int64_t n_rows,
+                      const uint8_t* a, size_t a_stride, int64_t n_tok, float* y, int64_t y_stride);
 }  // namespace quants
 
 }  // namespace tq

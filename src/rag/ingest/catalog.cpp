@@ -121,14 +121,22 @@ std::vector<std::vector<std::string>> read_csv_rows(std::string_view data, char 
 ParsedDocument parse_csv(std::string_view data, char sep, const CatalogMapping& mapping) {
   auto rows = read_csv_rows(sanitize_utf8(data), sep);
   if (rows.empty()) throw InputError("empty file: expected a header row");
-  const auto& header = rows[0];
   for (size_t r = 1; r < rows.size(); ++r) {
-    if (rows[r].size() != header.size()) {
+    if (rows[r].size() != rows[0].size()) {
       throw InputError("record " + std::to_string(r + 1) + " has " +
                        std::to_string(rows[r].size()) + " fields, the header has " +
-                       std::to_string(header.size()));
+                       std::to_string(rows[0].size()));
     }
   }
+  ParsedDocument d = catalog_from_rows(rows, mapping, "row ");
+  d.metadata["format"] = sep == '\t' ? "tsv" : "csv";
+  return d;
+}
+
+ParsedDocument catalog_from_rows(const std::vector<std::vector<std::string>>& rows,
+                                 const CatalogMapping& mapping, const std::string& where) {
+  if (rows.empty()) throw InputError("no rows: expected a header row");
+  const auto& header = rows[0];
   int id_col = mapping.id_column.empty() ? find_column(header, {"Handle", "id", "sku", "ref"})
                                          : find_column(header, {mapping.id_column});
   int title_col = mapping.title_column.empty()
@@ -159,29 +167,41 @@ ParsedDocument parse_csv(std::string_view data, char sep, const CatalogMapping& 
       if (ci != title_col && !is_body) field_cols.push_back(ci);
     }
   }
+  if (!mapping.title_column.empty() && title_col < 0) {
+    throw InputError("no column '" + mapping.title_column + "' in the header");
+  }
   ParsedDocument d;
   std::map<std::string, size_t> item_of_id;
+  const std::string empty;
   for (size_t r = 1; r < rows.size(); ++r) {
     const auto& row = rows[r];
-    std::string id = id_col >= 0 ? row[static_cast<size_t>(id_col)] : std::to_string(r);
+    auto cell = [&](int c) -> const std::string& {
+      return static_cast<size_t>(c) < row.size() ? row[static_cast<size_t>(c)] : empty;
+    };
+    if (std::all_of(row.begin(), row.end(), [](const std::string& v) { return v.empty(); })) {
+      continue;
+    }
+    std::string id = id_col >= 0 ? cell(id_col) : std::to_string(r);
     auto [it, fresh] = item_of_id.emplace(id, d.records.size());
     if (fresh) {
       ChunkInput item;
-      item.location = "row " + std::to_string(r + 1) + (id_col >= 0 ? " (" + id + ")" : "");
+      item.location = where + std::to_string(r + 1) + (id_col >= 0 ? " (" + id + ")" : "");
       d.records.push_back(std::move(item));
     }
     ChunkInput& item = d.records[it->second];
-    if (title_col >= 0 && item.title.empty()) item.title = row[static_cast<size_t>(title_col)];
+    if (title_col >= 0 && item.title.empty()) item.title = cell(title_col);
     for (int c : body_cols) {
-      const auto& v = row[static_cast<size_t>(c)];
+      const auto& v = cell(c);
       if (v.empty()) continue;
       std::string text = html_to_text(v);
       if (item.body.find(text) == std::string::npos)
         item.body += (item.body.empty() ? "" : "\n") + text;
     }
     for (int c : field_cols) {
-      add_field(item.fields, field_name(header[static_cast<size_t>(c)]),
-                row[static_cast<size_t>(c)]);
+      const std::string& column = header[static_cast<size_t>(c)];
+      auto named = mapping.field_names.find(column);
+      add_field(item.fields,
+                named != mapping.field_names.end() ? named->second : field_name(column), cell(c));
     }
   }
   // Searchable text of the structured fields that describe the product.
@@ -192,7 +212,6 @@ ParsedDocument parse_csv(std::string_view data, char sep, const CatalogMapping& 
       }
     }
   }
-  d.metadata["format"] = sep == '\t' ? "tsv" : "csv";
   d.metadata["items"] = d.records.size();
   return d;
 }

@@ -1,6 +1,7 @@
 #include "rag/ingest/ingester.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -21,7 +22,7 @@ std::string extension(const std::string& path) {
 bool supported(const std::string& ext) {
   static const char* const kExt[] = {".txt",    ".text", ".md",  ".markdown", ".html",
                                      ".htm",    ".csv",  ".tsv", ".json",     ".jsonl",
-                                     ".ndjson", ".pdf",  ".eml"};
+                                     ".ndjson", ".pdf",  ".eml", ".docx",     ".xlsx"};
   return std::any_of(std::begin(kExt), std::end(kExt), [&](const char* e) { return ext == e; });
 }
 
@@ -61,8 +62,10 @@ ParsedDocument parse_by_extension(const std::string& path, std::string_view data
   if (ext == ".jsonl" || ext == ".ndjson") return parse_json_catalog(data, true, mapping);
   if (ext == ".pdf") return parse_pdf(data);
   if (ext == ".eml") return parse_eml(data);
+  if (ext == ".docx") return parse_docx(data);
+  if (ext == ".xlsx") return parse_xlsx(data, mapping);
   throw UnsupportedError("unsupported file type '" + ext +
-                         "' (txt, md, html, csv, tsv, json, jsonl, pdf, eml)");
+                         "' (txt, md, html, csv, tsv, json, jsonl, pdf, eml, docx, xlsx)");
 }
 
 std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
@@ -89,9 +92,41 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs) {
 }
 
 Ingester::Ingester(KnowledgeBase& kb, IngestOptions options)
-    : kb_(kb), options_(std::move(options)) {
+    : kb_(kb), options_(std::move(options)), batch_(kb, options_.commit_every_chunks) {
   check_chunking(options_.chunking);
   collection_ = kb_.ensure_collection(options_.collection, options_.label, options_.analysis);
+}
+
+Ingester::~Ingester() {
+  try {
+    batch_.finish();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "triptyque: committing the last ingested files failed: %s\n", e.what());
+  }
+}
+
+void Ingester::finish() {
+  batch_.finish();
+}
+
+FileResult Ingester::ingest_parsed(const std::string& source, const std::string& content_hash,
+                                   size_t bytes, const ParsedDocument& parsed) {
+  FileResult r;
+  r.path = source;
+  DocumentInput doc;
+  doc.source = source;
+  doc.content_hash = content_hash;
+  doc.metadata = parsed.metadata;
+  doc.metadata["title"] = parsed.title;
+  doc.metadata["bytes"] = bytes;
+  doc.chunks = chunk_document(parsed, options_.chunking);
+  r.chunks = doc.chunks.size();
+  const PutOutcome o = batch_.put(collection_, doc);
+  r.status = o == PutOutcome::added      ? FileResult::Status::added
+             : o == PutOutcome::replaced ? FileResult::Status::replaced
+                                         : FileResult::Status::unchanged;
+  if (o == PutOutcome::unchanged) r.chunks = 0;
+  return r;
 }
 
 FileResult Ingester::ingest_file(const std::string& path) {
@@ -107,18 +142,8 @@ FileResult Ingester::ingest_file(const std::string& path) {
       return r;
     }
     ParsedDocument parsed = parse_by_extension(path, data, options_.catalog);
-    DocumentInput doc;
-    doc.source = r.path;
-    doc.content_hash = hash;
-    doc.metadata = parsed.metadata;
-    doc.metadata["title"] = parsed.title;
-    doc.metadata["bytes"] = data.size();
-    doc.chunks = chunk_document(parsed, options_.chunking);
-    r.chunks = doc.chunks.size();
-    PutOutcome o = kb_.put_document(collection_, doc);
-    r.status = o == PutOutcome::added      ? FileResult::Status::added
-               : o == PutOutcome::replaced ? FileResult::Status::replaced
-                                           : FileResult::Status::unchanged;
+    const std::string source = r.path;
+    r = ingest_parsed(source, hash, data.size(), std::move(parsed));
   } catch (const InputError& e) {
     r.status = FileResult::Status::failed;
     r.error = e.what();

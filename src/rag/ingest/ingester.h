@@ -19,6 +19,7 @@ struct IngestOptions {
   AnalyzerOptions analysis{"fr", true, true};
   ChunkingOptions chunking;
   CatalogMapping catalog;
+  size_t commit_every_chunks = 20000;  // WriteBatch group size
 };
 
 struct FileResult {
@@ -39,16 +40,26 @@ ParsedDocument parse_by_extension(const std::string& path, std::string_view data
 // sorted); a missing path is an InputError.
 std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs);
 
+// Files are written in groups (WriteBatch): finish() commits the last one, and so does
+// the destructor (every document of a group is whole, so committing it is always safe).
 class Ingester {
  public:
   Ingester(KnowledgeBase& kb, IngestOptions options);
+  ~Ingester();
+  Ingester(const Ingester&) = delete;
+  Ingester& operator=(const Ingester&) = delete;
   FileResult ingest_file(const std::string& path);
+  // Parsed elsewhere (the HTTP API): stores `parsed` as the document `source`.
+  FileResult ingest_parsed(const std::string& source, const std::string& content_hash, size_t bytes,
+                           const ParsedDocument& parsed);
+  void finish();
   const Collection& collection() const { return collection_; }
 
  private:
   KnowledgeBase& kb_;
   IngestOptions options_;
   Collection collection_;
+  WriteBatch batch_;
 };
 
 }  // namespace tq::rag

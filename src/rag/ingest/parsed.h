@@ -3,6 +3,7 @@
 // naming what was wrong and where; the ingester reports it per file and goes on.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -26,11 +27,13 @@ struct ParsedDocument {
 };
 
 // How catalogue columns map to chunks; the defaults recognise Shopify's product export.
+// The config's [kb.catalog] fills it (cli/kb_options.h).
 struct CatalogMapping {
   std::string id_column;  // rows sharing this value form one item
   std::string title_column;
   std::vector<std::string> body_columns;
-  std::vector<std::string> field_columns;  // empty: every other non-empty column
+  std::vector<std::string> field_columns;          // empty: every other non-empty column
+  std::map<std::string, std::string> field_names;  // column → field name ("Prix" → price)
 };
 
 ParsedDocument parse_text(std::string_view data);
@@ -42,6 +45,14 @@ ParsedDocument parse_csv(std::string_view data, char separator, const CatalogMap
 ParsedDocument parse_json_catalog(std::string_view data, bool lines, const CatalogMapping& mapping);
 ParsedDocument parse_pdf(std::string_view data);
 ParsedDocument parse_eml(std::string_view data);
+// Office Open XML (ZIP + XML): Word paragraphs with heading styles and tables; Excel
+// sheets as catalogues (first row = header, one item per row or per id).
+ParsedDocument parse_docx(std::string_view data);
+ParsedDocument parse_xlsx(std::string_view data, const CatalogMapping& mapping);
+// One item per row (or per id column value) from a header row and records; `where`
+// prefixes the row number in locations ("row ", "Feuil1 row ").
+ParsedDocument catalog_from_rows(const std::vector<std::vector<std::string>>& rows,
+                                 const CatalogMapping& mapping, const std::string& where);
 
 // RFC 4180 records; InputError on an unterminated quote (with its line).
 std::vector<std::vector<std::string>> read_csv_rows(std::string_view data, char separator);

@@ -270,4 +270,10 @@ EvalResult TextClassifier::evaluate(const std::vector<LabeledText>& examples) co
   return r;
 }
 
+uint32_t epochs_for(size_t n_examples, uint32_t at_least) {
+  if (n_examples == 0) return at_least;
+  const size_t needed = (kMinUpdates + n_examples - 1) / n_examples;
+  return static_cast<uint32_t>(std::max<size_t>(at_least, std::min<size_t>(needed, 10000)));
+}
+
 }  // namespace tq::tasks

@@ -32,6 +32,12 @@ struct TrainOptions {
   uint32_t ensemble = 1;   // models trained side by side (one thread each)
 };
 
+// Passes over `n_examples` for `train-classifier` without --epochs: `at_least`, or more so
+// that training makes kMinUpdates SGD steps. BANKING77's 10k examples keep 10 epochs; a
+// shop's 40 tickets get ~250, which 10 passes would leave near the uniform distribution.
+inline constexpr size_t kMinUpdates = 10000;
+uint32_t epochs_for(size_t n_examples, uint32_t at_least = 10);
+
 struct Prediction {
   std::string label;
   float probability = 0;

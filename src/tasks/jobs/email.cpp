@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <regex>
 #include <set>
 
@@ -65,11 +66,22 @@ bool valid(const CivilDate& d) {
   return is_iso_date(d.iso());
 }
 
-// A year-less date: this year's, or next year's when that day has already passed.
+// A year-less date: the year that puts it closest to the e-mail's date, so that "le 2
+// novembre" in a mail of 9 November is a week ago, and "le 3 janvier" in one of 24
+// November is next January.
 CivilDate with_year(int month, int day, const CivilDate& ref) {
-  CivilDate d{ref.year, month, day};
-  if (valid(d) && days_from_civil(d) < days_from_civil(ref)) d.year += 1;
-  return d;
+  CivilDate best{ref.year, month, day};
+  int64_t best_gap = -1;
+  for (const int year : {ref.year - 1, ref.year, ref.year + 1}) {
+    const CivilDate d{year, month, day};
+    if (!valid(d)) continue;
+    const int64_t gap = std::abs(days_from_civil(d) - days_from_civil(ref));
+    if (best_gap < 0 || gap < best_gap) {
+      best = d;
+      best_gap = gap;
+    }
+  }
+  return best;
 }
 
 std::string decode_quoted_printable(const std::string& s) {
@@ -118,6 +130,65 @@ std::string decode_base64(const std::string& s) {
       out += static_cast<char>((acc >> bits) & 0xFF);
     }
   }
+  return out;
+}
+
+// ISO-8859-1 bytes → UTF-8 (each byte is the code point).
+std::string latin1_to_utf8(const std::string& s) {
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out += ch;
+    } else {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+// RFC 2047 encoded words in a header ("=?UTF-8?Q?re=C3=A7ue?=", "=?iso-8859-1?B?...?="):
+// Q and B encodings, UTF-8 and Latin-1 charsets (others are kept as sent); the white space
+// between two encoded words is dropped, as the RFC says.
+std::string decode_encoded_words(const std::string& h) {
+  std::string out;
+  size_t pos = 0;
+  bool last_was_word = false;
+  while (pos < h.size()) {
+    const size_t start = h.find("=?", pos);
+    if (start == std::string::npos) break;
+    const size_t q1 = h.find('?', start + 2);
+    const size_t q2 = q1 == std::string::npos ? q1 : h.find('?', q1 + 1);
+    const size_t end = q2 == std::string::npos ? q2 : h.find("?=", q2 + 1);
+    if (end == std::string::npos || q2 != q1 + 2) {
+      out += h.substr(pos, start + 2 - pos);
+      pos = start + 2;
+      last_was_word = false;
+      continue;
+    }
+    const std::string between = h.substr(pos, start - pos);
+    if (!(last_was_word && between.find_first_not_of(" \t") == std::string::npos)) out += between;
+    const std::string charset = lower(h.substr(start + 2, q1 - start - 2));
+    const char enc = static_cast<char>(std::toupper(static_cast<unsigned char>(h[q1 + 1])));
+    std::string text = h.substr(q2 + 1, end - q2 - 1);
+    if (enc == 'Q') {
+      for (auto& c : text)
+        if (c == '_') c = ' ';
+      text = decode_quoted_printable(text);
+    } else if (enc == 'B') {
+      text = decode_base64(text);
+    } else {
+      text = h.substr(start, end + 2 - start);
+    }
+    if (charset == "iso-8859-1" || charset == "latin1" || charset == "iso-8859-15" ||
+        charset == "windows-1252")
+      text = latin1_to_utf8(text);
+    out += text;
+    pos = end + 2;
+    last_was_word = true;
+  }
+  out += h.substr(pos);
   return out;
 }
 
@@ -282,9 +353,9 @@ ParsedEmail parse_email(const std::string& raw) {
     e.body = raw;
     return e;
   }
-  e.subject = h.get("subject");
-  e.from = h.get("from");
-  e.to = h.get("to");
+  e.subject = decode_encoded_words(h.get("subject"));
+  e.from = decode_encoded_words(h.get("from"));
+  e.to = decode_encoded_words(h.get("to"));
   e.date_header = h.get("date");
   // RFC 5322: "Tue, 24 Nov 2026 10:15:00 +0100" — the day, month and year are what we need.
   static const std::regex kDate(R"((\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{4}))");

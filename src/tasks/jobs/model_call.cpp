@@ -91,7 +91,10 @@ CheckedAnswer ask_structured(const TaskContext& ctx, const std::string& task,
       i = next - 1;
       continue;
     }
-    (a.provider == ctx.llm ? result.llm_tokens : result.slm_tokens).add(answer.usage);
+    const bool by_llm = a.provider == ctx.llm;
+    (by_llm ? result.llm_tokens : result.slm_tokens).add(answer.usage);
+    (by_llm ? result.llm_cost : result.slm_cost) +=
+        ctx.cost_of(*a.provider, *a.model, answer, by_llm);
     last_text = answer.text;
     json value;
     if (!parse_model_json(answer.text, value)) {
@@ -115,8 +118,9 @@ CheckedAnswer ask_structured(const TaskContext& ctx, const std::string& task,
     last_problems = std::move(task_problems);
   }
   if (have_best) return best;
-  throw Error("task " + task + ": the model's answer stayed invalid after " +
-              std::to_string(result.attempts) + " attempts: " + bullet_list(last_problems));
+  throw ModelAnswerInvalid("task " + task + ": the model's answer stayed invalid after " +
+                           std::to_string(result.attempts) +
+                           " attempts: " + bullet_list(last_problems));
 }
 
 }  // namespace tq::tasks

@@ -1,5 +1,6 @@
 // product_description: a catalogue record → description, SEO title (≤ 60 characters) and
 // meta description (≤ 155), every stated attribute checked against the record.
+#include "core/error.h"
 #include "tasks/jobs/fidelity.h"
 #include "tasks/jobs/model_call.h"
 #include "tasks/jobs/registry.h"
@@ -15,10 +16,11 @@ json input_schema() {
     "type": "object",
     "properties": {
       "record": {"type": "object"},
+      "sku": {"type": "string", "minLength": 1, "maxLength": 200},
       "language": {"enum": ["fr", "en"]},
       "tone": {"type": "string", "maxLength": 200}
     },
-    "required": ["record"],
+    "anyOf": [{"required": ["record"]}, {"required": ["sku"]}],
     "additionalProperties": false
   })");
 }
@@ -61,8 +63,23 @@ std::string stated(const json& a) {
          a["meta_description"].get<std::string>();
 }
 
+// The record given inline, else the catalogue row of the knowledge base with that SKU.
+json find_record(const json& in, const TaskContext& ctx) {
+  if (in.contains("record")) return in["record"];
+  const auto sku = in["sku"].get<std::string>();
+  if (!ctx.find_record)
+    throw InputError("product_description: sku \"" + sku +
+                     "\" needs a knowledge base holding the catalogue (tasks.kb in the "
+                     "configuration); or give the record itself as \"record\"");
+  auto r = ctx.find_record(sku);
+  if (!r)
+    throw InputError("product_description: no catalogue record with sku \"" + sku +
+                     "\" in the knowledge base (ingest the catalogue CSV first)");
+  return *r;
+}
+
 json run(const json& in, const TaskContext& ctx, TaskResult& result) {
-  const json& record = in["record"];
+  const json record = find_record(in, ctx);
   const std::string lang = in.contains("language") ? in["language"].get<std::string>()
                                                    : detect_language(record_text(record));
   const bool fr = lang == "fr";
@@ -97,7 +114,8 @@ json run(const json& in, const TaskContext& ctx, TaskResult& result) {
 TaskSpec product_description_task() {
   return {"product_description",
           "Writes a product description, SEO title and meta description from a catalogue "
-          "record; every stated size, material, colour, dimension and price is checked "
+          "record (inline, or by sku from the knowledge base); every stated size, material, "
+          "colour, dimension and price is checked "
           "against the record.",
           input_schema(),
           output_schema(),

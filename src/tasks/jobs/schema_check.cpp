@@ -87,7 +87,21 @@ void check(const json& v, const json& s, const std::string& path, std::vector<st
       check(v, alt, path, sub);
       any = any || sub.empty();
     }
-    if (!any) out.push_back(where(path) + ": matches none of the allowed forms");
+    if (!any) {
+      // {"anyOf": [{"required": ["a"]}, {"required": ["b"]}]} reads better as "give a or b".
+      std::string fields;
+      bool only_required = true;
+      for (const auto& alt : *it) {
+        const auto r = alt.find("required");
+        only_required = only_required && alt.is_object() && alt.size() == 1 && r != alt.end() &&
+                        r->is_array() && r->size() == 1 && (*r)[0].is_string();
+        if (only_required)
+          fields += (fields.empty() ? "\"" : " or \"") + (*r)[0].get<std::string>() + "\"";
+      }
+      out.push_back(where(path) + (only_required
+                                       ? ": give " + fields
+                                       : std::string(": matches none of the allowed forms")));
+    }
   }
   if (v.is_string()) {
     const auto str = v.get<std::string>();

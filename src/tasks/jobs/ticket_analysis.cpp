@@ -41,11 +41,15 @@ json model_schema(const std::vector<std::string>* categories) {
     "type": "object",
     "properties": {
       "urgency": {"enum": ["low", "normal", "high", "critical"]},
-      "intent": {"type": "string", "minLength": 1, "maxLength": 200},
-      "order_refs": {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 10},
-      "product_refs": {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 10},
-      "fields": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 200}},
-      "suggested_reply": {"type": "string", "minLength": 1, "maxLength": 1500}
+      "intent": {"type": "string", "minLength": 1, "maxLength": 160},
+      "order_refs": {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 6},
+      "product_refs": {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 6},
+      "fields": {"type": "array", "maxItems": 8, "items": {
+        "type": "object",
+        "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 40},
+                       "value": {"type": "string", "maxLength": 160}},
+        "required": ["name", "value"]}},
+      "suggested_reply": {"type": "string", "minLength": 1, "maxLength": 1200}
     },
     "required": ["urgency", "intent", "order_refs", "product_refs", "fields", "suggested_reply"]
   })");
@@ -62,6 +66,7 @@ json output_schema() {
   json s = model_schema(nullptr);
   s["properties"]["order_refs"].erase("maxItems");
   s["properties"]["product_refs"].erase("maxItems");
+  s["properties"]["fields"] = {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}};
   s["properties"]["category"] = {{"type", "string"}, {"minLength", 1}};
   s["properties"]["category_source"] = {{"enum", {"classifier", "model"}}};
   s["properties"]["category_probability"] = {{"type", "number"}, {"minimum", 0}, {"maximum", 1}};
@@ -105,11 +110,20 @@ json run(const json& in, const TaskContext& ctx, TaskResult& result) {
       (by_classifier ? "" : "category: one of the allowed values; ") +
       "urgency: low, normal, high or critical; intent: what the customer wants, in a "
       "short phrase; order_refs and product_refs: as written in the ticket; fields: other "
-      "facts stated (name, address, dates, amounts) as key/value strings; suggested_reply.";
+      "facts stated (name, address, dates, amounts) as {name, value} pairs; suggested_reply.";
   p.schema = model_schema(by_classifier ? nullptr : &categories);
-  p.max_tokens = 700;
+  // Enough for the schema's longest answer: a model that rambles still ends valid.
+  p.max_tokens = 1200;
   const auto got = ask_structured(ctx, "ticket_analysis", p, nullptr, result);
   for (const auto& [k, v] : got.value.items()) out[k] = v;
+  // The model lists fields as name/value pairs (a bounded array: the grammar cannot bound
+  // an object's keys); the output is an object, the first value of a name kept.
+  json fields = json::object();
+  for (const auto& f : got.value["fields"]) {
+    const auto name = f["name"].get<std::string>();
+    if (!fields.contains(name)) fields[name] = f["value"];
+  }
+  out["fields"] = fields;
   // Pattern matches first; the model's references only when the ticket really holds them.
   const References refs = extract_references(ticket);
   auto merge = [&](std::vector<std::string> base, const json& model_refs) {

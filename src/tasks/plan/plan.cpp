@@ -230,6 +230,7 @@ PlannedGoal make_plan(const std::string& goal, const json& records, const TaskCo
   if (planner.llm == nullptr) {
     planner.llm = ctx.slm;
     planner.llm_model = ctx.slm_model;
+    planner.llm_price = ctx.slm_price;
   }
   if (planner.llm == nullptr)
     throw InputError("planning needs a model: configure an LLM (or at least a small model)");

@@ -124,7 +124,9 @@ json execute_plan(PlanStore& store, const std::string& plan_id, const TaskContex
         ctx.emit({"step_started", r.step.task, r.step.id, ""});
         TaskResult result;
         try {
-          run_task_into(r.step.task, resolve_inputs(r.step.input, by_id), ctx, result);
+          const TaskContext& step_ctx =
+              options.step_context ? options.step_context(r.step.task) : ctx;
+          run_task_into(r.step.task, resolve_inputs(r.step.input, by_id), step_ctx, result);
           store.mark_done(plan_id, r.step.id, result);
           ctx.emit({"step_done", r.step.task, r.step.id, result.provider});
         } catch (const std::exception& e) {
@@ -177,12 +179,9 @@ json plan_and_execute(const json& request, PlanStore& store, const TaskContext& 
   } else {
     const auto planned = make_plan(goal, records, ctx);
     const bool by_llm = ctx.llm != nullptr;
-    const Pricing& price = by_llm ? ctx.llm_price : ctx.slm_price;
     // make_plan runs the planner as "the LLM" even when it is the small model.
     const TokenCount& t = planned.planning.llm_tokens;
-    const double cost = (static_cast<double>(t.prompt) * price.input_per_mtok +
-                         static_cast<double>(t.completion) * price.output_per_mtok) /
-                        1e6;
+    const double cost = planned.planning.llm_cost;
     id = store.create(goal, planned.plan, planned.check.steps, by_llm, t, cost);
   }
   ctx.emit({"plan_created", "plan", "", id});

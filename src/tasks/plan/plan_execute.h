@@ -5,6 +5,7 @@
 // (planning, escalations) and the SLM.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,9 @@ namespace tq::tasks {
 
 struct ExecuteOptions {
   int max_parallel = 2;
+  // The context a step of `task` runs with (its own models and ledger tags); unset: the
+  // context execute_plan was given. Called from worker threads.
+  std::function<const TaskContext&(const std::string& task)> step_context;
 };
 
 // Executes (or resumes: done steps are kept, the rest re-run) plan `plan_id`; returns the

@@ -1,0 +1,13 @@
+#include "engine/tensor/gemm_panel.h"
+
+#include "engine/tensor/cpu_features.h"
+
+namespace tq {
+
+const PanelKernel* panel_kernel(GgmlType type) {
+  if (active_isa_level() != IsaLevel::Avx512) return nullptr;
+  if (const PanelKernel* k = quants::panel_kernel_legacy_avx512(type)) return k;
+  return quants::panel_kernel_kquants_avx512(type);
+}
+
+}  // namespace tq
