@@ -211,8 +211,7 @@ int KbApi::put_document(const json& req, const KbAccess& access, json& body) {
       parsed.title = title;
     }
     rag::Ingester ingester(*kb_, io);
-    rag::FileResult r =
-        ingester.ingest_parsed(source, rag::sha256_hex(text), text.size(), std::move(parsed));
+    rag::FileResult r = ingester.ingest_parsed(source, rag::sha256_hex(text), text.size(), parsed);
     ingester.finish();
     if (options_.embed) rag::embed_missing(*kb_, options_.embed_model, options_.embed);
     body = {{"object", "kb.document"}, {"collection", collection},           {"label", io.label},

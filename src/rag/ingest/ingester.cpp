@@ -143,7 +143,7 @@ FileResult Ingester::ingest_file(const std::string& path) {
     }
     ParsedDocument parsed = parse_by_extension(path, data, options_.catalog);
     const std::string source = r.path;
-    r = ingest_parsed(source, hash, data.size(), std::move(parsed));
+    r = ingest_parsed(source, hash, data.size(), parsed);
   } catch (const InputError& e) {
     r.status = FileResult::Status::failed;
     r.error = e.what();
