@@ -244,7 +244,7 @@ TEST_P(TaskOnLocalEngine, AnswersValidAndGrounded) {
   test::TaskGateway gw(dir, local_provider("local") + tasks_section(shop, dir));
   auto c = gw.client();
   check_task(c, shop, "local", task);
-  check_ledger(gw.gateway().ledger(), "local", task);
+  check_ledger(gw.ledger(), "local", task);
 }
 
 INSTANTIATE_TEST_SUITE_P(TaskApi, TaskOnLocalEngine, testing::ValuesIn(kTasks));
@@ -267,9 +267,9 @@ TEST_P(TaskOnRemoteProvider, AnswersValidAndGrounded) {
                                 tasks_section(shop, dir) + "slm = \"remote/slm\"\n");
   auto c = gw.client();
   check_task(c, shop, "remote", task);
-  check_ledger(gw.gateway().ledger(), "remote", task);
+  check_ledger(gw.ledger(), "remote", task);
   // The upstream served the calls as chat completions (its own ledger).
-  EXPECT_EQ(upstream.gateway().ledger().count(), gw.gateway().ledger().count());
+  EXPECT_EQ(upstream.ledger().count(), gw.ledger().count());
 }
 
 INSTANTIATE_TEST_SUITE_P(TaskApi, TaskOnRemoteProvider, testing::ValuesIn(kTasks));
@@ -286,7 +286,7 @@ TEST(TaskApi, LocalOnlyDataStaysOnLocalModels) {
                                  {{"x-triptyque-data", "local-only"}});
   EXPECT_EQ(refused.status, 403) << refused.raw;
   EXPECT_EQ(refused.body["error"]["code"], "local_only");
-  EXPECT_EQ(upstream.gateway().ledger().count(), 0);  // nothing left the machine
+  EXPECT_EQ(upstream.ledger().count(), 0);  // nothing left the machine
   test::TaskGateway local(test::scratch_dir("task_api_local_only_l"), local_provider("local"));
   auto lc = local.client();
   const auto served = post_json(lc, "/v1/tasks/email_summary", {{"email", "Merci, à demain."}},
@@ -378,7 +378,7 @@ TEST(TaskApi, PlanByTheLlmRunOnTheSmallModelAndResumed) {
 
   // The ledger: the planner on the LLM, the steps on the small model.
   std::map<std::string, int> by_route;
-  for (const auto& a : gw.gateway().ledger().attempts()) ++by_route[a.route + " " + a.provider];
+  for (const auto& a : gw.ledger().attempts()) ++by_route[a.route + " " + a.provider];
   EXPECT_EQ(by_route["task:planner cloud"], 1);
   EXPECT_GE(by_route["task:slm local"], 2);
 }

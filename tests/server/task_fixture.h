@@ -99,6 +99,12 @@ class TaskGateway {
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
   Gateway& gateway() { return *gateway_; }
   tasks::TaskRuntime& runtime() { return *runtime_; }
+  // The ledger once every queued record is written (the gateway writes its rows on a
+  // background thread; the task runtime writes its own at once).
+  Ledger& ledger() {
+    app_->flush_records();
+    return app_->ledger();
+  }
   httplib::Client client(const std::string& key = "") const {
     httplib::Client c("127.0.0.1", port_);
     c.set_read_timeout(300, 0);
