@@ -149,7 +149,8 @@ INSTANTIATE_TEST_SUITE_P(Types, GemmKernel,
                                          Case{GgmlType::Q3_K, 256}, Case{GgmlType::Q3_K, 2048},
                                          Case{GgmlType::Q5_K, 256}, Case{GgmlType::Q4_K, 4864},
                                          Case{GgmlType::Q6_K, 4864}, Case{GgmlType::Q4_0, 32},
-                                         Case{GgmlType::Q8_0, 96}, Case{GgmlType::Q4_0, 160}),
+                                         Case{GgmlType::Q8_0, 96}, Case{GgmlType::Q4_0, 160},
+                                         Case{GgmlType::Q2_K, 4864}, Case{GgmlType::Q3_K, 768}),
                          case_name);
 
 TEST(GemmDispatch, ScalarLevelHasNoFastKernels) {

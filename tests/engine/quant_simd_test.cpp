@@ -257,6 +257,11 @@ TEST(QuantSimd, Avx512Kernels) {
     ASSERT_NE(k, nullptr) << type_name(t);
     EXPECT_EQ(k->activation_type, GgmlType::Q8_K) << type_name(t);
   }
+  for (GgmlType t : {GgmlType::Q2_K, GgmlType::Q3_K}) {
+    const PanelKernel* k = panel_kernel_q23k_avx512(t);
+    ASSERT_NE(k, nullptr) << type_name(t);
+    EXPECT_EQ(k->activation_type, GgmlType::Q8_K) << type_name(t);
+  }
   if (active_isa_level() == IsaLevel::Avx512)
     EXPECT_NE(panel_kernel(GgmlType::Q4_K), nullptr);
   else

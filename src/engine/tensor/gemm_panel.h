@@ -52,9 +52,11 @@ const PanelKernel* panel_kernel(GgmlType type);
 
 namespace quants {
 // AVX-512 F/BW/VL/DQ + VNNI: the 32-weight formats (gemm_panel_legacy_avx512.cpp) and the
-// K-quants (gemm_panel_kquants_avx512.cpp); nullptr for other types.
+// single-chain K-quants (gemm_panel_kquants_avx512.cpp); nullptr for other types.
 const PanelKernel* panel_kernel_legacy_avx512(GgmlType type);
 const PanelKernel* panel_kernel_kquants_avx512(GgmlType type);
+// Q2_K and Q3_K, whose references keep eight float lanes (gemm_panel_q23k_avx512.cpp).
+const PanelKernel* panel_kernel_q23k_avx512(GgmlType type);
 }  // namespace quants
 
 }  // namespace tq
