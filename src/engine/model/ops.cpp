@@ -57,7 +57,8 @@ void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const 
   std::vector<const PanelKernel*> panels;
   for (const MatmulTarget& t : targets) {
     gemms.push_back(gemm_kernel(t.w->type));
-    panels.push_back(n_tokens >= kPanelMinTokens ? panel_kernel(t.w->type) : nullptr);
+    const PanelKernel* pk = n_tokens >= kPanelMinTokens ? panel_kernel(t.w->type) : nullptr;
+    panels.push_back(pk != nullptr && t.w->n_in % pk->row_multiple == 0 ? pk : nullptr);
     if (t.w->n_in != n_in) throw Error("matmul_many: targets differ in input width");
     const TypeTraits& wt = type_traits(t.w->type);
     if (wt.vec_dot == nullptr)
