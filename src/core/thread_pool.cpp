@@ -82,23 +82,22 @@ void ThreadPool::worker_loop() {
     // A worker that slept through several regions joins the newest one (or finds it
     // finished already); the ones it missed were completed without it.
     seen = epoch;
-    work_on(state_.load(std::memory_order_acquire) >> kChunkBits);
+    work_on(static_cast<uint32_t>(state_.load(std::memory_order_acquire) >> (2 * kChunkBits)));
   }
 }
 
-void ThreadPool::work_on(uint64_t region) {
+void ThreadPool::work_on(uint32_t region) {
+  constexpr uint64_t kMask = (uint64_t{1} << kChunkBits) - 1;
   uint64_t s = state_.load(std::memory_order_acquire);
   for (;;) {
-    if ((s >> kChunkBits) != region) return;
-    const auto chunk = static_cast<int64_t>(s & static_cast<uint64_t>(kMaxChunks - 1));
-    // n_chunks_ may already belong to a newer region; the CAS below then fails, since the
-    // state changed with it, and the loop sees the new region number and leaves.
-    if (chunk >= n_chunks_.load(std::memory_order_relaxed)) return;
+    if (static_cast<uint32_t>(s >> (2 * kChunkBits)) != region) return;
+    const uint64_t chunk = s & kMask;
+    if (chunk >= ((s >> kChunkBits) & kMask)) return;  // all taken
     if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel,
                                       std::memory_order_acquire))
       continue;
     // The chunk is ours: the caller waits for it, so job_ stays valid until done_ counts it.
-    run_chunk(chunk);
+    run_chunk(static_cast<int64_t>(chunk));
     done_.fetch_add(1, std::memory_order_acq_rel);
     s = state_.load(std::memory_order_acquire);
   }
@@ -117,16 +116,17 @@ void ThreadPool::run_chunk(int64_t chunk) {
 
 void ThreadPool::for_each_chunk(int64_t n_chunks, const std::function<void(int64_t)>& fn) {
   if (n_chunks <= 0) return;
-  if (n_chunks >= kMaxChunks) throw Error("ThreadPool: too many chunks in one region");
+  if (n_chunks > kMaxChunks) throw Error("ThreadPool: too many chunks in one region");
   if (n_threads_ == 1 || n_chunks == 1) {
     for (int64_t c = 0; c < n_chunks; ++c) fn(c);
     return;
   }
   job_ = &fn;
-  n_chunks_.store(n_chunks, std::memory_order_relaxed);
   done_.store(0, std::memory_order_relaxed);
-  region_ = (region_ + 1) & ((uint64_t{1} << (64 - kChunkBits)) - 1);
-  state_.store(region_ << kChunkBits, std::memory_order_release);
+  ++region_;  // wraps at 2^32
+  state_.store(uint64_t{region_} << (2 * kChunkBits) | static_cast<uint64_t>(n_chunks)
+                                                           << kChunkBits,
+               std::memory_order_release);
   epoch_.fetch_add(1);
   if (sleepers_.load() > 0) epoch_.notify_all();
   work_on(region_);
@@ -153,7 +153,8 @@ void ThreadPool::run(const std::function<void(int, int)>& fn) {
 
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;
-  const int64_t max_chunks = n_threads_ == 1 ? 1 : n_threads_ * kChunksPerThread;
+  const int64_t max_chunks =
+      n_threads_ == 1 ? 1 : std::min<int64_t>(kMaxChunks, n_threads_ * kChunksPerThread);
   const int64_t per = (n + std::min(n, max_chunks) - 1) / std::min(n, max_chunks);
   // One pointer captured: the std::function holds it without allocating.
   struct Split {

@@ -59,28 +59,30 @@ class ThreadPool {
   // Ranges per thread in parallel_for: enough that the others can pick up a late thread's
   // share, few enough that taking a range stays a negligible cost.
   static constexpr int64_t kChunksPerThread = 8;
-  // The region state packs a region number and the next chunk into 64 bits (see .cpp).
-  static constexpr int kChunkBits = 24;
-  static constexpr int64_t kMaxChunks = int64_t{1} << kChunkBits;
+  // The region state packs the region number, its chunk count and the next chunk into
+  // 64 bits (see state_).
+  static constexpr int kChunkBits = 16;
+  static constexpr int64_t kMaxChunks = (int64_t{1} << kChunkBits) - 1;
 
   static int physical_cores();
 
  private:
   void worker_loop();
   // Takes and runs chunks of region `region` until none are left or another region began.
-  void work_on(uint64_t region);
+  void work_on(uint32_t region);
   void run_chunk(int64_t chunk);
 
   int n_threads_;
   std::vector<std::thread> workers_;
-  // (region number << kChunkBits) | next chunk to take. Taking a chunk is a CAS on the
-  // whole word, so a thread still holding an old region's number can never take (or
-  // skip) a chunk of a newer region.
+  // region number (32 bits) | chunk count (16) | next chunk to take (16). Taking a chunk is
+  // a CAS on the whole word, so everything that decides whether a chunk may be taken is
+  // read at once: a thread still holding an old region's word can never take (or skip) a
+  // chunk of a newer region. (A thread would have to stall across exactly 2^32 regions for
+  // a stale word to match again.)
   alignas(64) std::atomic<uint64_t> state_{0};
-  std::atomic<int64_t> n_chunks_{0};  // of the current region
-  std::atomic<int64_t> done_{0};      // chunks of the current region that finished
+  std::atomic<int64_t> done_{0};  // chunks of the current region that finished
   const std::function<void(int64_t)>* job_ = nullptr;
-  uint64_t region_ = 0;  // the caller's count of regions started
+  uint32_t region_ = 0;  // the caller's count of regions started
   // Bumped for every region (and at shutdown); idle workers spin on it, then sleep on it
   // (a futex, through std::atomic::wait). No lock is involved, so a worker descheduled
   // anywhere cannot block the caller. Its own cache line: workers read it while spinning.

@@ -46,6 +46,22 @@ TEST(ThreadPool, ForEachChunkRunsEveryChunkOnce) {
   }
 }
 
+// Back-to-back regions whose chunk counts change every time: a worker finishing the last
+// chunk of one region must not take a chunk of the next under the old region's number
+// (each chunk runs exactly once, and the region ends when they are done).
+TEST(ThreadPool, BackToBackRegionsOfChangingSizeRunEachChunkOnce) {
+  for (int threads : {2, 3}) {
+    ThreadPool pool(threads);
+    std::vector<std::atomic<int>> hits(64);
+    for (int r = 0; r < 20000; ++r) {
+      const int64_t n = 1 + (r * 7) % 37;
+      for (int64_t c = 0; c < n; ++c) hits[static_cast<size_t>(c)] = 0;
+      pool.for_each_chunk(n, [&](int64_t c) { hits[static_cast<size_t>(c)]++; });
+      for (int64_t c = 0; c < n; ++c) ASSERT_EQ(hits[static_cast<size_t>(c)].load(), 1) << r;
+    }
+  }
+}
+
 TEST(ThreadPool, RethrowsTheFirstExceptionAfterEveryChunkRan) {
   ThreadPool pool(2);
   std::atomic<int> ran{0};
