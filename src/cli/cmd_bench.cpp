@@ -48,9 +48,12 @@ void bench_serving(const std::shared_ptr<const Model>& model, ThreadPool& pool,
     j["single_decode_tok_s"] = r.single_decode_tok_s;
     j["parallel_decode_tok_s"] = r.aggregate_decode_tok_s;
     j["parallel_speedup"] = r.speedup;
+    j["single_cpu_s"] = r.single_cpu_s;
+    j["parallel_cpu_s"] = r.aggregate_cpu_s;
     if (!o.json)
-      std::printf("%d sequences: %.2f tok/s together vs %.2f alone (x%.2f)\n", r.n_seq,
-                  r.aggregate_decode_tok_s, r.single_decode_tok_s, r.speedup);
+      std::printf("%d sequences: %.2f tok/s together vs %.2f alone (x%.2f; CPU %.2f s vs %.2f s)\n",
+                  r.n_seq, r.aggregate_decode_tok_s, r.single_decode_tok_s, r.speedup,
+                  r.aggregate_cpu_s, r.single_cpu_s);
   }
   if (o.shared_prefix > 0) {
     const PrefixBenchResult r = run_prefix_bench(model, pool, o.shared_prefix, o.suffix);
@@ -60,6 +63,8 @@ void bench_serving(const std::shared_ptr<const Model>& model, ThreadPool& pool,
     j["prefix_second_ttft_s"] = r.second_ttft_s;
     j["prefix_ttft_ratio"] = r.ratio;
     j["prefix_reused_tokens"] = r.reused_tokens;
+    j["prefix_first_cpu_s"] = r.first_cpu_s;
+    j["prefix_second_cpu_s"] = r.second_cpu_s;
     if (!o.json)
       std::printf(
           "shared %d-token prefix + %d-token suffix: first request %.3f s to first "
@@ -202,6 +207,7 @@ int run_bench_cli(const BenchCliOptions& o) {
           bw->threads);
   }
   if (!o.model.empty()) {
+    if (bw) reset_peak_rss();  // the probe's buffer is gone and is not the model's memory
     auto model = Model::load(o.model);
     ThreadPool pool(o.threads);
     const BenchParams& p = o.params;
@@ -230,6 +236,16 @@ int run_bench_cli(const BenchCliOptions& o) {
     j["decode_tok_s"] = r.decode.mean;
     j["decode_tok_s_sd"] = r.decode.sd;
     j["decode_tok_s_runs"] = r.decode_tok_s;
+    j["prompt_cpu_s"] = r.prompt_cpu_s.mean;  // process CPU seconds per run, all threads
+    j["prompt_cpu_s_sd"] = r.prompt_cpu_s.sd;
+    j["decode_cpu_s"] = r.decode_cpu_s.mean;
+    j["decode_cpu_s_sd"] = r.decode_cpu_s.sd;
+    if (r.prompt_cpu_s.mean > 0) j["prompt_tok_per_cpu_s"] = p.n_prompt / r.prompt_cpu_s.mean;
+    if (r.decode_cpu_s.mean > 0) j["decode_tok_per_cpu_s"] = p.n_gen / r.decode_cpu_s.mean;
+    j["cpu_seconds"] = r.cpu_seconds;
+    j["load_before"] = r.load_before;
+    j["load_after"] = r.load_after;
+    j["n_cpus"] = r.n_cpus;
     j["weight_bytes_per_token"] = r.footprint.weight_bytes_per_token;
     j["bytes_per_token"] = r.bytes_per_token;
     j["decode_gb_s"] = r.decode_gb_s;
@@ -246,6 +262,12 @@ int run_bench_cli(const BenchCliOptions& o) {
         std::printf(" (%.1f%% of the measured %.2f GB/s)", 100.0 * r.decode_gb_s / bw->gb_s_n,
                     bw->gb_s_n);
       std::printf("\n");
+      std::printf(
+          "CPU time per run: pp %.3f s (%.1f tok per CPU-s), tg %.3f s (%.1f tok per CPU-s); "
+          "%.1f CPU-s in all; load %.2f -> %.2f on %d CPUs\n",
+          r.prompt_cpu_s.mean, r.prompt_cpu_s.mean > 0 ? p.n_prompt / r.prompt_cpu_s.mean : 0.0,
+          r.decode_cpu_s.mean, r.decode_cpu_s.mean > 0 ? p.n_gen / r.decode_cpu_s.mean : 0.0,
+          r.cpu_seconds, r.load_before, r.load_after, r.n_cpus);
       std::printf("peak RSS %.1f MiB, budget %.1f MiB (tensors + KV cache %.1f MiB + 64 MiB): %s\n",
                   r.peak_rss_bytes / 1048576.0, r.rss_budget_bytes / 1048576.0,
                   r.kv_cache_bytes / 1048576.0,

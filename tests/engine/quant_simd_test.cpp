@@ -257,6 +257,18 @@ TEST(QuantSimd, Avx512Kernels) {
     ASSERT_NE(k, nullptr) << type_name(t);
     EXPECT_EQ(k->activation_type, GgmlType::Q8_K) << type_name(t);
   }
+  for (GgmlType t : {GgmlType::Q2_K, GgmlType::Q3_K}) {
+    const PanelKernel* k = panel_kernel_q23k_avx512(t);
+    ASSERT_NE(k, nullptr) << type_name(t);
+    EXPECT_EQ(k->activation_type, GgmlType::Q8_K) << type_name(t);
+  }
+  for (GgmlType t : {GgmlType::F16, GgmlType::BF16}) {
+    const PanelKernel* k = panel_kernel_float_avx512(t, /*has_bf16=*/true);
+    ASSERT_NE(k, nullptr) << type_name(t);
+    EXPECT_EQ(k->activation_type, type_traits(t).vec_dot_type) << type_name(t);
+  }
+  // vdpbf16ps needs AVX512_BF16; without it BF16 keeps the row dots.
+  EXPECT_EQ(panel_kernel_float_avx512(GgmlType::BF16, /*has_bf16=*/false), nullptr);
   if (active_isa_level() == IsaLevel::Avx512)
     EXPECT_NE(panel_kernel(GgmlType::Q4_K), nullptr);
   else

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "core/error.h"
 #include "core/thread_pool.h"
@@ -33,16 +35,22 @@ BenchRun run_once(const Model& model, ThreadPool& pool, int32_t n_prompt, int32_
     Batch batch;
     for (int32_t i = 0; i < n_prompt; ++i) batch.add(token(rng), i, 0, i == n_prompt - 1);
     const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = process_cpu_seconds();
     model.forward(pool, batch, cache, ForwardRequest{}, out);
     run.prompt_seconds = seconds_since(t0);
+    run.prompt_cpu_seconds = process_cpu_seconds() - c0;
   }
   const auto t0 = std::chrono::steady_clock::now();
+  const double c0 = process_cpu_seconds();
   for (int32_t i = 0; i < n_gen; ++i) {
     Batch batch;
     batch.add(token(rng), n_prompt + i, 0, true);
     model.forward(pool, batch, cache, ForwardRequest{}, out);
   }
-  run.decode_seconds = n_gen > 0 ? seconds_since(t0) : 0.0;
+  if (n_gen > 0) {
+    run.decode_seconds = seconds_since(t0);
+    run.decode_cpu_seconds = process_cpu_seconds() - c0;
+  }
   return run;
 }
 
@@ -90,6 +98,24 @@ uint64_t peak_rss_bytes() {
   return 0;
 }
 
+void reset_peak_rss() {
+  std::ofstream clear("/proc/self/clear_refs");
+  if (clear) clear << "5";  // 5: reset the peak resident set to the current one
+}
+
+double process_cpu_seconds() {
+  timespec ts{};
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return 0.0;
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+double load_average() {
+  std::ifstream in("/proc/loadavg");
+  double load = 0.0;
+  in >> load;
+  return in ? load : 0.0;
+}
+
 BenchResult run_bench(const Model& model, ThreadPool& pool, const BenchParams& p,
                       const BenchRunFn& on_run) {
   if (p.n_prompt < 0 || p.n_gen < 0 || p.n_prompt + p.n_gen == 0)
@@ -100,20 +126,34 @@ BenchResult run_bench(const Model& model, ThreadPool& pool, const BenchParams& p
   r.threads = pool.size();
   r.isa = std::string(active_isa());
   r.footprint = model_footprint(model);
+  r.load_before = load_average();
+  r.n_cpus = static_cast<int>(std::thread::hardware_concurrency());
+  const double cpu0 = process_cpu_seconds();
   std::mt19937_64 rng(p.seed);
 
   // Warm-up: one step over every weight pages the mapped file in and starts the threads;
   // a short prompt is enough for that and keeps slow builds from paying a whole run.
   run_once(model, pool, std::min(p.n_prompt, 8), std::min(p.n_gen, 1), rng);
 
+  std::vector<double> prompt_cpu, decode_cpu;
   for (int rep = 0; rep < p.repetitions; ++rep) {
     const BenchRun run = run_once(model, pool, p.n_prompt, p.n_gen, rng);
-    if (p.n_prompt > 0) r.prompt_tok_s.push_back(p.n_prompt / run.prompt_seconds);
-    if (p.n_gen > 0) r.decode_tok_s.push_back(p.n_gen / run.decode_seconds);
+    if (p.n_prompt > 0) {
+      r.prompt_tok_s.push_back(p.n_prompt / run.prompt_seconds);
+      prompt_cpu.push_back(run.prompt_cpu_seconds);
+    }
+    if (p.n_gen > 0) {
+      r.decode_tok_s.push_back(p.n_gen / run.decode_seconds);
+      decode_cpu.push_back(run.decode_cpu_seconds);
+    }
     if (on_run) on_run(rep, run);
   }
   r.prompt = mean_sd(r.prompt_tok_s);
   r.decode = mean_sd(r.decode_tok_s);
+  r.prompt_cpu_s = mean_sd(prompt_cpu);
+  r.decode_cpu_s = mean_sd(decode_cpu);
+  r.cpu_seconds = process_cpu_seconds() - cpu0;
+  r.load_after = load_average();
   // Step i attends over n_prompt + i + 1 positions; the mean over the steps:
   const double mean_positions = p.n_prompt + (p.n_gen + 1) / 2.0;
   r.bytes_per_token = r.footprint.weight_bytes_per_token +

@@ -39,6 +39,11 @@ ModelFootprint model_footprint(const Model& model);
 struct BenchRun {
   double prompt_seconds = 0.0;
   double decode_seconds = 0.0;
+  // CPU time of the whole process over the same spans (every thread, spinning included):
+  // on a machine shared with other work, wall time measures the neighbours as much as
+  // the engine, CPU time much less so.
+  double prompt_cpu_seconds = 0.0;
+  double decode_cpu_seconds = 0.0;
 };
 
 struct BenchResult {
@@ -50,6 +55,14 @@ struct BenchResult {
   std::vector<double> decode_tok_s;
   MeanSd prompt;
   MeanSd decode;
+  MeanSd prompt_cpu_s;  // process CPU seconds per run
+  MeanSd decode_cpu_s;
+  double cpu_seconds = 0.0;  // process CPU seconds of the whole benchmark, warm-up included
+  // The machine's 1-minute load average before and after, and its online CPUs: the
+  // context for reading the wall-clock numbers.
+  double load_before = 0.0;
+  double load_after = 0.0;
+  int n_cpus = 0;
   // Mean bytes a decode step reads: the weights plus the K/V of every earlier position.
   uint64_t bytes_per_token = 0;
   double decode_gb_s = 0.0;  // bytes_per_token × mean decode tok/s
@@ -63,6 +76,13 @@ struct BenchResult {
 
 // The process's peak resident set size in bytes (VmHWM of /proc/self/status), 0 if unknown.
 uint64_t peak_rss_bytes();
+// Starts the peak over from the current resident set (Linux clear_refs), so that memory
+// freed before the measurement (e.g. the bandwidth probe's buffer) is not counted.
+void reset_peak_rss();
+// CPU seconds used by this process so far (all threads).
+double process_cpu_seconds();
+// The 1-minute load average (/proc/loadavg), 0 if unknown.
+double load_average();
 
 // Called after each measured repetition (index from 0), e.g. to print progress.
 using BenchRunFn = std::function<void(int repetition, const BenchRun& run)>;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "engine/bench/bench.h"
 #include "engine/generation/scheduler.h"
 #include "engine/model/model.h"
 
@@ -55,8 +56,11 @@ ParallelBenchResult run_parallel_bench(std::shared_ptr<const Model> model, Threa
   ParallelBenchResult r;
   r.n_seq = n_seq;
   sched.submit(random_tokens(m, n_prompt, rng), bench_params(2))->wait();  // warm-up
+  double cpu0 = process_cpu_seconds();
   r.single_decode_tok_s = aggregate_decode(
       {sched.submit(random_tokens(m, n_prompt, rng), bench_params(n_gen))->wait()});
+  r.single_cpu_s = process_cpu_seconds() - cpu0;
+  cpu0 = process_cpu_seconds();
   std::vector<std::shared_ptr<ScheduledRequest>> reqs;
   reqs.reserve(static_cast<size_t>(n_seq));
   for (int32_t i = 0; i < n_seq; ++i)
@@ -65,6 +69,7 @@ ParallelBenchResult run_parallel_bench(std::shared_ptr<const Model> model, Threa
   results.reserve(reqs.size());
   for (auto& q : reqs) results.push_back(q->wait());
   r.aggregate_decode_tok_s = aggregate_decode(results);
+  r.aggregate_cpu_s = process_cpu_seconds() - cpu0;
   r.speedup = r.single_decode_tok_s > 0 ? r.aggregate_decode_tok_s / r.single_decode_tok_s : 0.0;
   return r;
 }
@@ -92,8 +97,12 @@ PrefixBenchResult run_prefix_bench(std::shared_ptr<const Model> model, ThreadPoo
   PrefixBenchResult r;
   r.n_prefix = n_prefix;
   r.n_suffix = n_suffix;
+  double cpu0 = process_cpu_seconds();
   r.first_ttft_s = sched.submit(with_suffix(), bench_params(1))->wait().prompt_seconds;
+  r.first_cpu_s = process_cpu_seconds() - cpu0;
+  cpu0 = process_cpu_seconds();
   const GenerationResult second = sched.submit(with_suffix(), bench_params(1))->wait();
+  r.second_cpu_s = process_cpu_seconds() - cpu0;
   r.second_ttft_s = second.prompt_seconds;
   r.reused_tokens = second.reused_prompt_tokens;
   r.ratio = r.second_ttft_s > 0 ? r.first_ttft_s / r.second_ttft_s : 0.0;

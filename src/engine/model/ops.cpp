@@ -1,7 +1,6 @@
 #include "engine/model/ops.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -58,7 +57,8 @@ void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const 
   std::vector<const PanelKernel*> panels;
   for (const MatmulTarget& t : targets) {
     gemms.push_back(gemm_kernel(t.w->type));
-    panels.push_back(n_tokens >= kPanelMinTokens ? panel_kernel(t.w->type) : nullptr);
+    const PanelKernel* pk = n_tokens >= kPanelMinTokens ? panel_kernel(t.w->type) : nullptr;
+    panels.push_back(pk != nullptr && t.w->n_in % pk->row_multiple == 0 ? pk : nullptr);
     if (t.w->n_in != n_in) throw Error("matmul_many: targets differ in input width");
     const TypeTraits& wt = type_traits(t.w->type);
     if (wt.vec_dot == nullptr)
@@ -107,46 +107,41 @@ void matmul_many(ThreadPool& pool, std::span<const MatmulTarget> targets, const 
     }
   }
 
-  // One parallel region over the row tiles of all targets; each thread takes a
-  // contiguous run of tiles so that it streams a contiguous range of weights.
+  // One parallel region over the row tiles of all targets. Threads take contiguous runs
+  // of tiles (so each streams a contiguous range of weights) from the pool's shared
+  // counter rather than fixed halves: on a machine shared with other work one thread may
+  // be descheduled for a while, and the other then carries on with the remaining runs.
   std::vector<int64_t> first_tile(targets.size() + 1, 0);
   for (size_t i = 0; i < targets.size(); ++i)
     first_tile[i + 1] = first_tile[i] + (targets[i].w->n_out + kRowTile - 1) / kRowTile;
   const int64_t n_tiles = first_tile.back();
   int64_t work = 0;
   for (const MatmulTarget& t : targets) work += t.w->n_out * n_in * n_tokens;
-  // Threads take runs of consecutive tiles from a shared counter rather than fixed halves:
-  // on a machine shared with other work one thread may be descheduled for a while, and
-  // the other then carries on with its tiles instead of waiting at the end of the region.
-  std::atomic<int64_t> next_run{0};
-  pool.run_sized(work, [&](int /*ith*/, int nth) {
-    const int64_t run = std::max<int64_t>(1, n_tiles / (8 * nth));
+  pool.parallel_for_sized(work, n_tiles, [&](int64_t begin, int64_t end) {
     size_t ti = 0;
-    for (int64_t begin = next_run.fetch_add(run, std::memory_order_relaxed); begin < n_tiles;
-         begin = next_run.fetch_add(run, std::memory_order_relaxed))
-      for (int64_t tile = begin; tile < std::min(n_tiles, begin + run); ++tile) {
-        while (tile >= first_tile[ti + 1]) ++ti;
-        const WeightMatrix& w = *targets[ti].w;
-        const VecDotFn dot = traits[ti]->vec_dot;
-        const ConvertedActivations& ca = converted[conv_of[ti]];
-        const int64_t o0 = (tile - first_tile[ti]) * kRowTile;
-        const int64_t o1 = std::min(w.n_out, o0 + kRowTile);
-        if (panels[ti] != nullptr) {
-          panels[ti]->run(n_in, w.row(o0), w.row_bytes, o1 - o0, ca.panel(panels[ti]->pack),
-                          n_tokens, targets[ti].y + o0, w.n_out);
-          continue;
-        }
-        if (gemms[ti] != nullptr) {
-          gemms[ti](n_in, w.row(o0), w.row_bytes, o1 - o0, ca.data, ca.row_bytes, n_tokens,
-                    targets[ti].y + o0, w.n_out);
-          continue;
-        }
-        for (int64_t t = 0; t < n_tokens; ++t) {
-          const uint8_t* a = ca.data + static_cast<size_t>(t) * ca.row_bytes;
-          float* yt = targets[ti].y + t * w.n_out;
-          for (int64_t o = o0; o < o1; ++o) yt[o] = dot(n_in, w.row(o), a);
-        }
+    for (int64_t tile = begin; tile < end; ++tile) {
+      while (tile >= first_tile[ti + 1]) ++ti;
+      const WeightMatrix& w = *targets[ti].w;
+      const VecDotFn dot = traits[ti]->vec_dot;
+      const ConvertedActivations& ca = converted[conv_of[ti]];
+      const int64_t o0 = (tile - first_tile[ti]) * kRowTile;
+      const int64_t o1 = std::min(w.n_out, o0 + kRowTile);
+      if (panels[ti] != nullptr) {
+        panels[ti]->run(n_in, w.row(o0), w.row_bytes, o1 - o0, ca.panel(panels[ti]->pack), n_tokens,
+                        targets[ti].y + o0, w.n_out);
+        continue;
       }
+      if (gemms[ti] != nullptr) {
+        gemms[ti](n_in, w.row(o0), w.row_bytes, o1 - o0, ca.data, ca.row_bytes, n_tokens,
+                  targets[ti].y + o0, w.n_out);
+        continue;
+      }
+      for (int64_t t = 0; t < n_tokens; ++t) {
+        const uint8_t* a = ca.data + static_cast<size_t>(t) * ca.row_bytes;
+        float* yt = targets[ti].y + t * w.n_out;
+        for (int64_t o = o0; o < o1; ++o) yt[o] = dot(n_in, w.row(o), a);
+      }
+    }
   });
 }
 

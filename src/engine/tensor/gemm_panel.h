@@ -40,6 +40,9 @@ struct PanelKernel {
   PanelBytesFn panel_bytes;
   PanelPackFn pack;  // kernels with the same pack function can share one panel
   PanelGemmFn run;
+  // Row lengths (elements) the kernel takes must be a multiple of this (BF16: 32; the
+  // reference takes another path for other lengths).
+  int64_t row_multiple = 1;
 };
 
 // Batches below this many tokens use gemm_kernel() instead: a partly filled panel group
@@ -52,9 +55,13 @@ const PanelKernel* panel_kernel(GgmlType type);
 
 namespace quants {
 // AVX-512 F/BW/VL/DQ + VNNI: the 32-weight formats (gemm_panel_legacy_avx512.cpp) and the
-// K-quants (gemm_panel_kquants_avx512.cpp); nullptr for other types.
+// single-chain K-quants (gemm_panel_kquants_avx512.cpp); nullptr for other types.
 const PanelKernel* panel_kernel_legacy_avx512(GgmlType type);
 const PanelKernel* panel_kernel_kquants_avx512(GgmlType type);
+// Q2_K and Q3_K, whose references keep eight float lanes (gemm_panel_q23k_avx512.cpp).
+const PanelKernel* panel_kernel_q23k_avx512(GgmlType type);
+// F16 and, with AVX512_BF16, BF16 (gemm_panel_float_avx512.cpp).
+const PanelKernel* panel_kernel_float_avx512(GgmlType type, bool has_bf16);
 }  // namespace quants
 
 }  // namespace tq

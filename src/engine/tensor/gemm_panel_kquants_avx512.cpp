@@ -7,8 +7,8 @@
 // acc = fma(float(summ), −d_a·dmin, acc). Each (row, token) is a lane of a register of 16
 // tokens; group sums are vpdpbusd chains (Q6_K's from the panel's −32·bsum starts), the
 // scales enter with vpmulld and the mins with vpdpwssd against the panel's bsum pairs.
-// Q2_K and Q3_K keep eight float lanes per output in their reference and stay on the
-// row-dot tiles (gemm_kquants_avx2.cpp).
+// Q2_K and Q3_K keep eight float lanes per output in their reference: see
+// gemm_panel_q23k_avx512.cpp.
 #include <immintrin.h>
 
 #include <cstring>

@@ -17,6 +17,9 @@
 //     bsum[8][16]    i32  bsums[2p] (low half) and bsums[2p+1] (high half), as vpdpwssd
 //                         pairs them with the weights' per-group mins
 //     start[16][16]  i32  −32·bsums[g] for Q6_K, whose stored values are q + 32
+//     lsum[8][16]    i32  Σ of bytes 32c + 4j .. 32c + 4j + 3 over the chunks c = 0..7,
+//                         i.e. of eight-lane lane j (Q3_K's start, see
+//                         gemm_panel_q23k_avx512.cpp)
 //
 // Weights enter vpdpbusd as its unsigned operand: each format's stored value, which is
 // the signed weight plus an offset o (8 for Q4_0, 16 for Q5_0, 32 for Q6_K; Q8_0's bytes
@@ -45,7 +48,8 @@ struct BlockK {
   static constexpr size_t kD = 64 * 64;
   static constexpr size_t kBsum = kD + 64;
   static constexpr size_t kStart = kBsum + 8 * 64;
-  static constexpr size_t kBytes = kStart + 16 * 64;
+  static constexpr size_t kLsum = kStart + 16 * 64;
+  static constexpr size_t kBytes = kLsum + 8 * 64;
 };
 
 inline size_t group_bytes(size_t block_bytes, int64_t n_blocks) {

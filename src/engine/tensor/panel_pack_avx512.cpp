@@ -117,9 +117,14 @@ void pack_q8_K(int64_t n, const uint8_t* a, size_t a_stride, int64_t n_tok, int6
     uint8_t* out = panel + static_cast<size_t>(g) * group_bytes(BlockK::kBytes, nb);
     for (int64_t b = 0; b < nb; ++b, out += BlockK::kBytes) {
       const uint8_t* blk = rows + static_cast<size_t>(b) * sizeof(block_q8_K);
-      for (int k = 0; k < 64; ++k)
-        _mm512_storeu_si512(out + BlockK::kQ + 64 * k,
-                            gather_dwords(tl, blk + offsetof(block_q8_K, qs) + 4 * k));
+      __m512i lsum[8];
+      for (__m512i& l : lsum) l = _mm512_setzero_si512();
+      for (int k = 0; k < 64; ++k) {
+        const __m512i q = gather_dwords(tl, blk + offsetof(block_q8_K, qs) + 4 * k);
+        _mm512_storeu_si512(out + BlockK::kQ + 64 * k, q);
+        lsum[k % 8] = _mm512_add_epi32(lsum[k % 8], sums4(q));
+      }
+      for (int j = 0; j < 8; ++j) _mm512_storeu_si512(out + BlockK::kLsum + 64 * j, lsum[j]);
       _mm512_storeu_si512(out + BlockK::kD, gather_dwords(tl, blk + offsetof(block_q8_K, d)));
       for (int p = 0; p < 8; ++p) {
         const __m512i pair = gather_dwords(tl, blk + offsetof(block_q8_K, bsums) + 4 * p);

@@ -33,14 +33,18 @@ class BpeVocab final : public VocabImpl {
     pre_ = pre_tokenizer_from_name(spec.pre);
     if (spec.merges.empty())
       throw InputError("tokenizer.ggml.merges: missing (required for gpt2 vocabularies)");
-    ranks_.reserve(spec.merges.size());
-    for (size_t i = 0; i < spec.merges.size(); ++i) {
-      const std::string& m = spec.merges[i];
-      // The split is at the first space after the first byte, as in llama.cpp.
-      const size_t pos = m.size() > 1 ? m.find(' ', 1) : std::string::npos;
-      if (pos == std::string::npos) continue;
-      ranks_.emplace(m, static_cast<int32_t>(i));  // the first occurrence keeps its rank
+    // The rules are kept packed in one string; a rule without a space after its first
+    // byte (where llama.cpp splits it) can never match and is left out of the index.
+    size_t bytes = 0;
+    for (const std::string& m : spec.merges) bytes += m.size();
+    merges_.reserve(bytes);
+    merge_ends_.reserve(spec.merges.size());
+    for (const std::string& m : spec.merges) {
+      merges_ += m;
+      merge_ends_.push_back(merges_.size());
     }
+    const auto n = static_cast<int32_t>(spec.merges.size());
+    rank_index_.build(n, rule_of(/*splittable_only=*/true), StringIndex::Duplicates::KeepFirst);
   }
 
   const PreTokenizerInfo& pre() const { return pre_; }
@@ -102,8 +106,7 @@ class BpeVocab final : public VocabImpl {
     key.assign(word, l.offset, l.n);
     key += ' ';
     key.append(word, r.offset, r.n);
-    const auto it = ranks_.find(key);
-    return it == ranks_.end() ? -1 : it->second;
+    return rank_index_.find(key, rule_of(/*splittable_only=*/false));
   }
 
   void merge(const std::string& word, std::vector<Symbol>& symbols, std::string& key) const {
@@ -132,8 +135,26 @@ class BpeVocab final : public VocabImpl {
     }
   }
 
+  // The text of merge rule `rank`; with splittable_only, a null view for rules that have
+  // no space after their first byte.
+  struct RuleOf {
+    const BpeVocab* v;
+    bool splittable_only;
+    std::string_view operator()(int32_t rank) const {
+      const auto r = static_cast<size_t>(rank);
+      const size_t begin = r == 0 ? 0 : v->merge_ends_[r - 1];
+      const std::string_view rule(v->merges_.data() + begin, v->merge_ends_[r] - begin);
+      if (splittable_only && (rule.size() < 2 || rule.find(' ', 1) == std::string_view::npos))
+        return {};
+      return rule;
+    }
+  };
+  RuleOf rule_of(bool splittable_only) const { return RuleOf{this, splittable_only}; }
+
   PreTokenizerInfo pre_;
-  StringMap<int32_t> ranks_;  // "left right" → rank
+  std::string merges_;              // the "left right" rules, one after another, by rank
+  std::vector<size_t> merge_ends_;  // where each rule ends in merges_
+  StringIndex rank_index_;          // rule -> rank (a repeated rule keeps its first rank)
 };
 
 }  // namespace

@@ -110,11 +110,8 @@ std::shared_ptr<const Vocab> Vocab::from_spec(VocabSpec spec) {
 
 void VocabImpl::finish_load(const VocabSpec& spec) {
   const auto n = static_cast<TokenId>(texts_.size());
-  token_to_id_.reserve(texts_.size());
-  for (TokenId i = 0; i < n; ++i) {
-    token_to_id_[texts_[static_cast<size_t>(i)]] = i;  // a duplicate text maps to its last id
-    max_token_len_ = std::max(max_token_len_, texts_[static_cast<size_t>(i)].size());
-  }
+  token_index_.build(n, text_of(), StringIndex::Duplicates::KeepLast);
+  for (const std::string& t : texts_) max_token_len_ = std::max(max_token_len_, t.size());
 
   // llama.cpp recognises end-of-turn tokens by their text and forces them to CONTROL, which
   // changes how they tokenize and print; reproduce both.

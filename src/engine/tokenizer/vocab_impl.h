@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/tokenizer/pretokenizer.h"
+#include "engine/tokenizer/string_index.h"
 #include "engine/tokenizer/vocab.h"
 
 namespace tq::detail {
@@ -36,10 +37,7 @@ class VocabImpl : public Vocab {
                                 bool parse_special) const override;
   std::string token_to_piece(TokenId id, bool special) const override;
 
-  TokenId lookup(std::string_view text) const {
-    auto it = token_to_id_.find(text);
-    return it == token_to_id_.end() ? -1 : it->second;
-  }
+  TokenId lookup(std::string_view text) const { return token_index_.find(text, text_of()); }
   // Splits text at control/user-defined/unknown token texts (tokenizer_st_partition).
   std::vector<Fragment> partition(std::string_view text, bool parse_special) const;
 
@@ -71,7 +69,14 @@ class VocabImpl : public Vocab {
     return {};
   }
 
-  StringMap<TokenId> token_to_id_;
+  // The text of a token, as the key of token_index_.
+  struct TextOf {
+    const std::vector<std::string>* texts;
+    std::string_view operator()(TokenId id) const { return (*texts)[static_cast<size_t>(id)]; }
+  };
+  TextOf text_of() const { return TextOf{&texts_}; }
+
+  StringIndex token_index_;  // text -> id (a duplicate text finds its last id)
   std::vector<uint8_t> strip_attrs_;
   std::vector<TokenId> special_cache_;  // longest text first
   size_t max_token_len_ = 0;
