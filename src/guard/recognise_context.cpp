@@ -62,7 +62,9 @@ size_t parse_date(std::string_view t, size_t i) {
       const size_t k = j + 2 + n2;
       const size_t n3 = read_int(t, k, 4, c);
       if (n3 == 2) c += c > 30 ? 1900 : 2000;
-      if ((n3 != 2 && n3 != 4) || !plausible(a, b, c)) return 0;
+      // Day first (European), or month first when the second number cannot be a month
+      // (US "03/22/1958").
+      if ((n3 != 2 && n3 != 4) || !(plausible(a, b, c) || plausible(b, a, c))) return 0;
       return k + n3;
     }
     if (t.substr(j, 2) == "er") j += 2;  // "1er avril"
@@ -94,6 +96,42 @@ constexpr std::array<std::string_view, 16> kBirthWords = {
     "né en",   "dob",    "d.o.b",    "date of birth", "birth date",        "birthdate",
     "born on", "born",   "birthday", "date naissance"};
 
+// The date of birth after a keyword ending at `kw`: the first number that follows in the
+// same sentence, within a few words ("Date de naissance : 12/03/1985", "born on the 12
+// March 1985", "ma date de naissance est erronée : il est écrit 12/05/1980"). A question
+// ("Can I have your date of birth?") takes its answer from the next line. A number that
+// is not a date ends the search: "né en 1985, embauché le 12/03/2010" has no full date of
+// birth. Returns the date's end, or 0.
+size_t date_after(std::string_view t, size_t kw, std::vector<Entity>& out) {
+  size_t limit = kw + 64;
+  bool answer_line = false;
+  for (size_t j = kw; j < t.size() && j < limit; ++j) {
+    const char c = t[j];
+    if (c == '?' && !answer_line) {  // the answer is on the next line
+      const size_t nl = t.find('\n', j);
+      if (nl == std::string_view::npos || nl > j + 4) return 0;
+      answer_line = true;
+      j = nl;
+      limit = nl + 48;
+      continue;
+    }
+    if (c == '\n' && j > kw + 2) {
+      if (!answer_line) return 0;
+      if (j + 1 < t.size() && t[j + 1] == '\n') return 0;
+      continue;
+    }
+    if ((c == '.' || c == '!') && j > kw && (j + 1 >= t.size() || t[j + 1] == ' ' || t[j + 1] == '\n'))
+      return 0;  // end of the sentence
+    if (word_before(t, j) || !(is_digit(c) || is_alpha(c))) continue;
+    if (const size_t e = parse_date(t, j); e != 0 && !is_word_at(t, e)) {
+      emit(out, EntityType::DateOfBirth, t, j, e, 0.9);
+      return e;
+    }
+    if (is_digit(c)) return 0;
+  }
+  return 0;
+}
+
 class BirthDateRecogniser final : public Recogniser {
  public:
   void scan(std::string_view t, std::vector<Entity>& out) const override {
@@ -108,17 +146,7 @@ class BirthDateRecogniser final : public Recogniser {
           break;
         }
       if (kw_end == 0) continue;
-      // The date follows within a few words: "Date de naissance : 12/03/1985",
-      // "born on the 12 March 1985", "née le 3 mai 1990 à Lyon".
-      for (size_t j = kw_end; j < t.size() && j < kw_end + 32; ++j) {
-        if (t[j] == '\n' && j > kw_end + 2) break;
-        if (word_before(t, j) || !(is_digit(t[j]) || is_alpha(t[j]))) continue;
-        if (const size_t e = parse_date(t, j); e != 0 && !is_word_at(t, e)) {
-          emit(out, EntityType::DateOfBirth, t, j, e, 0.9);
-          i = e;
-          break;
-        }
-      }
+      if (const size_t e = date_after(t, kw_end, out); e != 0) i = e;
     }
   }
 };
