@@ -109,10 +109,11 @@ bool ends_cleanly(std::string_view t, size_t end) {
 // Words that say a number nearby is a phone number: before it ("Tél.", "call me on",
 // "joignable au") or just after it ("(mobile)").
 bool phone_context(std::string_view t, size_t start, size_t end) {
-  if (context_before(t, start, 40,
-                     {"tél", "tel", "phone", "mobile", "portable", "call", "appel", "rappel",
-                      "joindre", "joignable", "reach", "fax", "standard", "cell", "sms", "text me",
-                      "whatsapp", "dial", "ligne", "line", "contact"}))
+  if (context_before(
+          t, start, 40,
+          {"tél",    "tel",     "phone",     "mobile", "portable", "call",     "appel",
+           "rappel", "joindre", "joignable", "reach",  "fax",      "standard", "cell",
+           "sms",    "text me", "whatsapp",  "dial",   "ligne",    "line",     "contact"}))
     return true;
   const std::string_view after = t.substr(end, 14);
   for (std::string_view w : {"mobile", "portable", "cell", "phone", "tél", "tel"})
