@@ -39,7 +39,8 @@ constexpr std::string_view kFrench =
     "Xavier Yann Yannick Yves Yvette Yvonne Zoé Mohamed Mehdi Karim Sofiane Yasmine "
     "Nour Inaya Ayoub Ibrahim Fatima Samia Leïla Rachid Farid Nabil Amine Bilal Kenza "
     // Born since 2000 and older names the list above lacked.
-    "Mathis Mathys Timéo Nolan Evan Ethan Éthan Rayan Kylian Maxence Gabin Nino Ilyes "
+    "Simon Jérémie Rodolphe Jean-Christophe Jean-Sébastien Mathis Mathys Timéo Nolan Evan Ethan "
+    "Éthan Rayan Kylian Maxence Gabin Nino Ilyes "
     "Malo Lenny Marceau Esteban Thibaud Gaspard Eliott Elliot Loïc Loic Erwan Ewen "
     "Killian Dorian Florent Grégory Grégoire Jordan Kevin Mickaël Michaël Cédric Lionel "
     "Régis Jacky Roland Fernand Gautier Alban Aymeric Bastien Benoit Brice Boris Cyprien "

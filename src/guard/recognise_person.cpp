@@ -153,7 +153,10 @@ NameRun name_run(std::string_view t, size_t j, bool leading_particle = false) {
       continue;
     }
     const std::string_view w = t.substr(p, e - p);
-    if (is_name_stopword(w) || in(w, kTitles)) {
+    if (run.tokens > 0 && e < t.size() && t[e] == '/') break;  // "SIMON/CAMILLE" is its own
+    char buf[16];
+    if (is_name_stopword(w) || in(w, kTitles) || in(fold_case(w, buf, sizeof buf), kLowerTitles) ||
+        fold_case(w, buf, sizeof buf) == "ms" || fold_case(w, buf, sizeof buf) == "dr") {
       run.stopword_next = run.tokens > 0;
       break;
     }
