@@ -12,7 +12,9 @@
 //    start of a line ("lucie: oui").
 // A lone first name beside a catalogue noun is a product ("Lampe Louise", "Victor
 // Armchair"), and first names that are ordinary words ("Rose", "Will") need more evidence.
+#include <algorithm>
 #include <array>
+#include <cstdint>
 
 #include "guard/first_names.h"
 #include "guard/recogniser.h"
@@ -70,10 +72,57 @@ constexpr std::array<std::string_view, 32> kFunctionWords = {
     "et",  "ou",   "qui", "que", "en", "au", "the", "an", "and", "or",  "is",
     "was", "will", "at",  "in",  "on", "of", "for", "to", "by",  "per"};
 
+// The lower-case cue words above in one table sorted by length, so that a word is
+// compared only with the cues of its length (this runs on most words of a text).
+enum class Cue : uint8_t { None, Title, Greeting, Thanks, Strong, Weak };
+struct CueWord {
+  std::string_view word;
+  Cue cue;
+};
+constexpr size_t kCueCount = kLowerTitles.size() + kGreetings.size() + kThanks.size() +
+                             kStrongIntroducers.size() + kIntroducers.size();
+constexpr size_t kMaxCueLength = 12;
+constexpr std::array<CueWord, kCueCount> kCueTable = [] {
+  std::array<CueWord, kCueCount> table{};
+  size_t n = 0;
+  const auto add = [&](const auto& list, Cue cue) {
+    for (std::string_view w : list) table[n++] = {w, cue};
+  };
+  add(kLowerTitles, Cue::Title);
+  add(kGreetings, Cue::Greeting);
+  add(kThanks, Cue::Thanks);
+  add(kStrongIntroducers, Cue::Strong);
+  add(kIntroducers, Cue::Weak);
+  std::sort(table.begin(), table.end(),
+            [](const CueWord& a, const CueWord& b) { return a.word.size() < b.word.size(); });
+  return table;
+}();
+// kCueTable[kCueStart[n], kCueStart[n + 1]) holds the cues of n bytes.
+constexpr std::array<size_t, kMaxCueLength + 2> kCueStart = [] {
+  std::array<size_t, kMaxCueLength + 2> start{};
+  for (size_t len = 0; len <= kMaxCueLength + 1; ++len)
+    for (const CueWord& c : kCueTable)
+      if (c.word.size() < len) ++start[len];
+  return start;
+}();
+// The first bytes of the cues: other lower-case words are skipped without a lookup.
+constexpr std::array<bool, 256> kCueFirstBytes = [] {
+  std::array<bool, 256> first{};
+  for (const CueWord& c : kCueTable) first[static_cast<unsigned char>(c.word[0])] = true;
+  return first;
+}();
+
+Cue lower_cue(std::string_view w) {
+  if (w.size() > kMaxCueLength) return Cue::None;
+  for (size_t k = kCueStart[w.size()]; k < kCueStart[w.size() + 1]; ++k)
+    if (kCueTable[k].word[0] == w[0] && kCueTable[k].word == w) return kCueTable[k].cue;
+  return Cue::None;
+}
+
 template <size_t N>
 bool in(std::string_view w, const std::array<std::string_view, N>& list) {
-  for (std::string_view x : list)
-    if (x == w) return true;
+  for (std::string_view x : list)  // size and first byte first: most words differ there
+    if (x.size() == w.size() && x[0] == w[0] && x == w) return true;
   return false;
 }
 
@@ -155,8 +204,9 @@ NameRun name_run(std::string_view t, size_t j, bool leading_particle = false) {
     const std::string_view w = t.substr(p, e - p);
     if (run.tokens > 0 && e < t.size() && t[e] == '/') break;  // "SIMON/CAMILLE" is its own
     char buf[16];
-    if (is_name_stopword(w) || in(w, kTitles) || in(fold_case(w, buf, sizeof buf), kLowerTitles) ||
-        fold_case(w, buf, sizeof buf) == "ms" || fold_case(w, buf, sizeof buf) == "dr") {
+    const std::string_view folded = fold_case(w, buf, sizeof buf);
+    if (is_name_stopword(w) || in(w, kTitles) ||
+        (!folded.empty() && (in(folded, kLowerTitles) || folded == "ms" || folded == "dr"))) {
       run.stopword_next = run.tokens > 0;
       break;
     }
@@ -218,7 +268,21 @@ class PersonRecogniser final : public Recogniser {
         ++i;
         continue;
       }
-      size_t w = word_end(t, i);
+      size_t w = i;
+      if (is_lower(t[i])) {
+        // A lower-case word that cannot be a cue, away from the start of a line (where it
+        // may be a chat speaker's name): skip its ASCII letters at once.
+        if (!kCueFirstBytes[static_cast<unsigned char>(t[i])] && i > 0 && t[i - 1] != '\n') {
+          while (i < t.size() && is_alpha(t[i])) ++i;
+          continue;
+        }
+        // Cues are ASCII letters and apostrophes ("c'est") but for "chère": the general
+        // word scan only where the word goes on with other bytes.
+        while (w < t.size() && (is_lower(t[w]) || (t[w] == '\'' && w > i))) ++w;
+        if (w < t.size() && (is_word_at(t, w) || t[w] == '-')) w = word_end(t, i);
+      } else {
+        w = word_end(t, i);
+      }
       if (w == i) {
         ++i;
         continue;
@@ -353,30 +417,36 @@ class PersonRecogniser final : public Recogniser {
       }
       return w;
     }
-    if (in(word, kLowerTitles)) {
-      if (starts_upper(t, after)) return w;  // "mme Fontaine": the capitalised rules
-      const size_t e = word_end(t, after);
-      const std::string_view name = t.substr(after, e - after);
-      if (e == after || name.size() < 2 || in(name, kFunctionWords) || has_digit(name) ||
-          is_name_stopword(name))
+    switch (lower_cue(word)) {
+      case Cue::None:
         return w;
-      emit(out, EntityType::Person, t, after, e, 0.75);
-      return e;
-    }
-    if (in(word, kGreetings)) return after_greeting(t, w, after, out, true);
-    if (in(word, kStrongIntroducers))
-      return starts_upper(t, after) ? introduced(t, w, after, out)
-                                    : lower_name(t, after, false, out, 0.75);
-    if (in(word, kThanks)) {
-      size_t j = after;
-      for (int k = 0; k < 2; ++k) {
-        const size_t e = word_end(t, j);
-        if (!in(t.substr(j, e - j), kFillers)) break;
-        j = skip_spaces(t, e);
+      case Cue::Title: {
+        if (starts_upper(t, after)) return w;  // "mme Fontaine": the capitalised rules
+        const size_t e = word_end(t, after);
+        const std::string_view name = t.substr(after, e - after);
+        if (e == after || name.size() < 2 || in(name, kFunctionWords) || has_digit(name) ||
+            is_name_stopword(name))
+          return w;
+        emit(out, EntityType::Person, t, after, e, 0.75);
+        return e;
       }
-      return lower_name(t, j, true, out, 0.8);
+      case Cue::Greeting:
+        return after_greeting(t, w, after, out, true);
+      case Cue::Strong:
+        return starts_upper(t, after) ? introduced(t, w, after, out)
+                                      : lower_name(t, after, false, out, 0.75);
+      case Cue::Thanks: {
+        size_t j = after;
+        for (int k = 0; k < 2; ++k) {
+          const size_t e = word_end(t, j);
+          if (e == j || !in(t.substr(j, e - j), kFillers)) break;
+          j = skip_spaces(t, e);
+        }
+        return lower_name(t, j, true, out, 0.8);
+      }
+      case Cue::Weak:
+        return lower_name(t, after, false, out, 0.75);
     }
-    if (in(word, kIntroducers)) return lower_name(t, after, false, out, 0.75);
     return w;
   }
 
