@@ -299,7 +299,8 @@ constexpr std::string_view kStopwords =
     "Yes No Non Oui OK Ok Voici Voilà Ci-joint Ci-dessous Suite Concernant Regarding "
     "Subject Attn Tél. Email E-mail Courriel Portable Adresse I I'm Im It's It We You "
     "They He She Is Are Was Were Be Do Does Did Can Could Would Should Let Just Also "
-    "Sorry Good Morning Afternoon Evening Night Happy";
+    "Sorry Good Morning Afternoon Evening Night Happy Station Airport Aéroport Gare Terminal "
+    "Bridge Tower Cathedral Cathédrale Church Église Stadium Stade Boulevard";
 
 std::string fold(std::string_view w) {
   std::string out(w.size(), '\0');
