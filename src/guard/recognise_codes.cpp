@@ -114,6 +114,12 @@ class EmailRecogniser final : public Recogniser {
         ++e;
       }
       while (e > at + 1 && (t[e - 1] == '.' || t[e - 1] == '-')) --e;
+      // The sentence's full stop is not part of the domain: find its last dot again.
+      if (last_dot >= e) {
+        last_dot = 0;
+        for (size_t k = e; k-- > at + 1 && last_dot == 0;)
+          if (t[k] == '.') last_dot = k;
+      }
       bool ok = s < at && last_dot > at + 1 && last_dot + 2 < e + 0 + 1 && !is_word_at(t, e);
       if (ok) {
         size_t tld = 0;

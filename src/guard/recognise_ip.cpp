@@ -88,7 +88,11 @@ class IpRecogniser final : public Recogniser {
         if (const size_t e = parse_ipv4(t, i);
             e != 0 && !is_word_at(t, e) &&
             !(e + 1 < t.size() && t[e] == '.' && is_digit(t[e + 1]))) {
-          emit(out, EntityType::Ip, t, i, e, 0.9);
+          // "firmware 3.2.10.4", "Release 2.14.3.1": four-part version numbers.
+          if (!context_before(t, i, 24,
+                              {"version", "firmware", "release", "build", "patch", "update",
+                               "mise à jour", "logiciel", "software"}))
+            emit(out, EntityType::Ip, t, i, e, 0.9);
           i = e;
           continue;
         }

@@ -61,15 +61,29 @@ DigitRun collect_run(std::string_view t, size_t i, bool international) {
     run.byte_end[run.groups] = i;
     run.digit_end[run.groups] = run.digits.size();
     ++run.groups;
-    if (international && !run.trunk_zero && run.digits.size() <= 3) {
+    // After the country code: "+33 (0)1 …" (the national trunk prefix, skipped) or
+    // "+1 (312) 555-0176" (an area code in brackets, a group of its own).
+    if (international && run.groups == 1 && run.digits.size() <= 3) {
       size_t j = i < t.size() && t[i] == ' ' ? i + 1 : i;
-      if (t.substr(j, 3) == "(0)") {
-        j += 3;
-        if (j < t.size() && t[j] == ' ') ++j;
-        if (j < t.size() && is_digit(t[j])) {
-          run.trunk_zero = true;
-          run.sep_after[run.groups - 1] = kSpace;
-          i = j;
+      if (j < t.size() && t[j] == '(') {
+        size_t close = j + 1;
+        while (close < t.size() && close < j + 6 && is_digit(t[close])) ++close;
+        size_t next = close + 1;
+        if (next < t.size() && t[next] == ' ') ++next;
+        if (close > j + 1 && close < t.size() && t[close] == ')' && next < t.size() &&
+            is_digit(t[next])) {
+          run.sep_after[0] = kSpace;
+          i = next;
+          if (t.substr(j, 3) == "(0)") {
+            run.trunk_zero = true;
+            continue;
+          }
+          run.digits.append(t.substr(j + 1, close - j - 1));
+          run.byte_start[1] = j + 1;
+          run.byte_end[1] = close;
+          run.digit_end[1] = run.digits.size();
+          run.sep_after[1] = kSpace;
+          run.groups = 2;
           continue;
         }
       }
@@ -92,6 +106,21 @@ bool ends_cleanly(std::string_view t, size_t end) {
   return true;
 }
 
+// Words that say a number nearby is a phone number: before it ("Tél.", "call me on",
+// "joignable au") or just after it ("(mobile)").
+bool phone_context(std::string_view t, size_t start, size_t end) {
+  if (context_before(
+          t, start, 40,
+          {"tél",    "tel",     "phone",     "mobile", "portable", "call",     "appel",
+           "rappel", "joindre", "joignable", "reach",  "fax",      "standard", "cell",
+           "sms",    "text me", "whatsapp",  "dial",   "ligne",    "line",     "contact"}))
+    return true;
+  const std::string_view after = t.substr(end, 14);
+  for (std::string_view w : {"mobile", "portable", "cell", "phone", "tél", "tel"})
+    if (after.find(w) != std::string_view::npos) return true;
+  return false;
+}
+
 class NumberRecogniser final : public Recogniser {
  public:
   void scan(std::string_view t, std::vector<Entity>& out) const override {
@@ -107,6 +136,12 @@ class NumberRecogniser final : public Recogniser {
                      i > 1 && is_digit(t[i - 2])))) {
         while (i < t.size() && is_digit(t[i])) ++i;
         continue;
+      }
+      if (i > 0 && t[i - 1] == '(') {
+        if (const size_t end = match_bracketed_area_code(t, i, out)) {
+          i = end;
+          continue;
+        }
       }
       const bool plus = i > 0 && t[i - 1] == '+' && !(i > 1 && is_word_at(t, i - 2));
       const bool double_zero = t.substr(i, 2) == "00";
@@ -133,6 +168,29 @@ class NumberRecogniser final : public Recogniser {
   }
 
  private:
+  // "(415) 555-0132": a North American number with its area code in brackets.
+  static size_t match_bracketed_area_code(std::string_view t, size_t i, std::vector<Entity>& out) {
+    std::string d;
+    size_t j = i;
+    auto digits = [&](size_t n) {
+      for (size_t k = 0; k < n; ++k, ++j) {
+        if (j >= t.size() || !is_digit(t[j])) return false;
+        d.push_back(t[j]);
+      }
+      return true;
+    };
+    if (!digits(3) || j >= t.size() || t[j] != ')') return 0;
+    ++j;
+    if (j < t.size() && t[j] == ' ') ++j;
+    if (!digits(3) || j >= t.size() || (t[j] != '-' && t[j] != ' ' && t[j] != '.')) return 0;
+    ++j;
+    if (!digits(4) || (j < t.size() && is_digit(t[j])) || !ends_cleanly(t, j) ||
+        !nanp_national_valid(d))
+      return 0;
+    emit(out, EntityType::Phone, t, i - 1, j, 0.9);
+    return j;
+  }
+
   static size_t match_international(std::string_view t, const DigitRun& run, bool plus,
                                     std::vector<Entity>& out) {
     const size_t skip = plus ? 0 : 2;  // "00" is the international call prefix
@@ -169,7 +227,11 @@ class NumberRecogniser final : public Recogniser {
         lens[g - g0] = run.digit_end[g] - (g == 0 ? 0 : run.digit_end[g - 1]);
       const std::string_view d = std::string_view(run.digits).substr(d0, run.digit_end[k] - d0);
       const size_t start = run.byte_start[g0];
-      if (const double conf = classify(t, start, d, lens, n_groups, g0 > 0, out, end); conf > 0)
+      const Sep sep = n_groups > 1 ? run.sep_after[g0] : kNone;
+      const bool continues = k + 1 < run.groups && run.sep_after[k] == sep;
+      if (const double conf =
+              classify(t, start, d, lens, n_groups, g0 > 0, sep, continues, out, end);
+          conf > 0)
         return end;
     }
     return 0;
@@ -184,9 +246,11 @@ class NumberRecogniser final : public Recogniser {
     return true;
   }
 
+  // `sep`: the separator between the groups; `continues`: the run goes on after `end`
+  // with that separator (the reading is a prefix of a longer number).
   static double classify(std::string_view t, size_t start, std::string_view d,
                          const std::array<size_t, kMaxGroups>& lens, size_t n, bool mid_run,
-                         std::vector<Entity>& out, size_t end) {
+                         Sep sep, bool continues, std::vector<Entity>& out, size_t end) {
     const bool contiguous = n == 1;
     auto found = [&](EntityType type, double conf) {
       emit(out, type, t, start, end, conf);
@@ -220,10 +284,34 @@ class NumberRecogniser final : public Recogniser {
       // reference that happens to start with 0.
       if (contiguous && context_before(t, start, 12,
                                        {"invoice", "facture", "order", "commande", "n°", "no.", "#",
-                                        "ref", "réf", "dossier", "ticket", "client"}))
+                                        "ref", "réf", "dossier", "ticket", "client", "contrat"}))
         return found(EntityType::Phone, 0.4);
-      return found(EntityType::Phone, pairs ? 0.96 : contiguous ? 0.85 : 0.7);
+      if (pairs) return found(EntityType::Phone, 0.96);
+      if (contiguous) return found(EntityType::Phone, 0.85);
+      // Swiss "022 730 11 11" and Belgian mobile "0470 12 34 56" groupings; any other
+      // grouping of ten digits ("0612-3456-78", a SKU) is a phone only where the text says so.
+      if (groups_are(lens, n, {3, 3, 2, 2}) || groups_are(lens, n, {4, 2, 2, 2}))
+        return found(EntityType::Phone, 0.8);
+      if (!continues && phone_context(t, start, end)) return found(EntityType::Phone, 0.7);
+      return 0;
     }
+    // UK national: "020 7946 0321", "0117 496 0852", "07700 900456", "07700 900 456".
+    if (d.size() == 11 && uk_national_phone_valid(d)) {
+      if (groups_are(lens, n, {3, 4, 4}) || groups_are(lens, n, {4, 3, 4}) ||
+          groups_are(lens, n, {5, 6}) || groups_are(lens, n, {5, 3, 3}))
+        return found(EntityType::Phone, 0.85);
+      if (contiguous && phone_context(t, start, end)) return found(EntityType::Phone, 0.75);
+    }
+    // North American: "415-555-0132", "415.555.0132", "1-202-555-0164"; with spaces only
+    // where the text says it is a phone number.
+    if (sep != kNone && sep != kSpace && groups_are(lens, n, {3, 3, 4}) && nanp_national_valid(d))
+      return found(EntityType::Phone, 0.85);
+    if (sep == kDash && groups_are(lens, n, {1, 3, 3, 4}) && d[0] == '1' &&
+        nanp_national_valid(d.substr(1)))
+      return found(EntityType::Phone, 0.85);
+    if (sep == kSpace && groups_are(lens, n, {3, 3, 4}) && nanp_national_valid(d) &&
+        phone_context(t, start, end))
+      return found(EntityType::Phone, 0.8);
     if (d.size() == 9 && siren_valid(d)) {
       if (context_before(t, start, 40, {"siren", "rcs", "sirene"}))
         return found(EntityType::Siren, 0.93);

@@ -87,6 +87,16 @@ inline bool matches_ci(std::string_view t, size_t i, std::string_view word) {
   return true;
 }
 
+// Reads up to `max_digits` digits at i into v; returns how many, or 0 when there are
+// none or more digits follow (a longer number).
+inline size_t read_int(std::string_view t, size_t i, size_t max_digits, int& v) {
+  size_t n = 0;
+  v = 0;
+  while (i + n < t.size() && is_digit(t[i + n]) && n < max_digits) v = v * 10 + (t[i + n++] - '0');
+  if (i + n < t.size() && is_digit(t[i + n])) return 0;
+  return n;
+}
+
 // Skips spaces, tabs, no-break spaces (not newlines) from `i`.
 inline size_t skip_spaces(std::string_view t, size_t i) {
   while (i < t.size()) {

@@ -191,6 +191,18 @@ bool fr_national_phone_valid(std::string_view d) {
   return (d[1] >= '1' && d[1] <= '7') || d[1] == '9';
 }
 
+bool uk_national_phone_valid(std::string_view d) {
+  if (d.size() != 11 || !all_digits(d) || d[0] != '0') return false;
+  if (d[1] == '1' || d[1] == '2' || d[1] == '3') return true;
+  return d[1] == '7' && d[2] != '0' && d[2] != '6';
+}
+
+bool nanp_national_valid(std::string_view d) {
+  if (d.size() != 10 || !all_digits(d)) return false;
+  const auto n11 = [](std::string_view code) { return code[1] == '1' && code[2] == '1'; };
+  return d[0] >= '2' && d[3] >= '2' && !n11(d.substr(0, 3)) && !n11(d.substr(3, 3));
+}
+
 int e164_valid(std::string_view d) {
   if (!all_digits(d) || d.size() > 15) return 0;
   for (size_t len = 1; len <= 3 && len < d.size(); ++len) {
@@ -201,8 +213,7 @@ int e164_valid(std::string_view d) {
       if (n < c.min_nsn || n > c.max_nsn) return 0;
       if (!c.first_digits.empty() && c.first_digits.find(nsn[0]) == std::string_view::npos)
         return 0;
-      if (c.cc == "1" && (nsn[3] < '2'))  // NANP: exchange code starts 2-9
-        return 0;
+      if (c.cc == "1" && !nanp_national_valid(nsn)) return 0;
       return static_cast<int>(len);
     }
   }

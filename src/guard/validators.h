@@ -34,6 +34,15 @@ bool vat_fr_valid(std::string_view compact);
 // 09 non-geographic. 08 (special-rate services) is not personal data and is left out.
 bool fr_national_phone_valid(std::string_view digits);
 
+// A UK national number "0XXXXXXXXXX" (11 digits, Ofcom plan): 01/02 geographic, 03
+// non-geographic, 071-075 and 077-079 mobile (070 personal numbering and 076 pagers are
+// left out), 08/09 special rates left out as in France.
+bool uk_national_phone_valid(std::string_view digits);
+
+// A North American (NANP) ten-digit number NPA-NXX-XXXX: area code and exchange both
+// start 2-9 and are not N11 service codes (211, 411, 911…).
+bool nanp_national_valid(std::string_view digits);
+
 // E.164: `digits` after the "+" (or "00"). Returns the country-code length when the
 // country code is known and the national number's length and leading digits fit its
 // plan, else 0.

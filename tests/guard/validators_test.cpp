@@ -107,6 +107,21 @@ TEST(Validators, PhoneNumberingPlans) {
   EXPECT_EQ(e164_valid("14151552671"), 0);   // NANP exchange cannot start with 1
   EXPECT_EQ(e164_valid("35227123456"), 3);   // Luxembourg
   EXPECT_EQ(e164_valid("999123456"), 0);     // unassigned
+  EXPECT_EQ(e164_valid("19115552671"), 0);   // NANP area code cannot be N11
+}
+
+TEST(Validators, UkAndNorthAmericanNationalPlans) {
+  EXPECT_TRUE(uk_national_phone_valid("02079460958"));   // London
+  EXPECT_TRUE(uk_national_phone_valid("01614960754"));   // Manchester
+  EXPECT_TRUE(uk_national_phone_valid("07700900123"));   // mobile (Ofcom drama range)
+  EXPECT_FALSE(uk_national_phone_valid("07000123456"));  // 070 personal numbering
+  EXPECT_FALSE(uk_national_phone_valid("08001234567"));  // freephone
+  EXPECT_FALSE(uk_national_phone_valid("0207946095"));   // ten digits
+  EXPECT_TRUE(nanp_national_valid("4155550132"));
+  EXPECT_FALSE(nanp_national_valid("1155550132"));  // area code starts 2-9
+  EXPECT_FALSE(nanp_national_valid("4151550132"));  // so does the exchange
+  EXPECT_FALSE(nanp_national_valid("9115550132"));  // N11 service code
+  EXPECT_FALSE(nanp_national_valid("4154110132"));
 }
 
 }  // namespace
