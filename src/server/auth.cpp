@@ -55,10 +55,11 @@ KeyStore KeyStore::from_config(const toml::table& config) {
         const std::string& v = str->get();
         if (std::find(std::begin(kKnownScopes), std::end(kKnownScopes), v) ==
             std::end(kKnownScopes))
-          throw InputError(std::string(where)
-                               .append(".scopes: unknown scope '")
-                               .append(v)
-                               .append("' (chat, completions, embeddings, models, kb, kb_write, tasks)"));
+          throw InputError(
+              std::string(where)
+                  .append(".scopes: unknown scope '")
+                  .append(v)
+                  .append("' (chat, completions, embeddings, models, kb, kb_write, tasks)"));
         k.scopes.insert(v);
       }
     }

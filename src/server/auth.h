@@ -23,8 +23,8 @@ std::string sha256_hex(std::string_view data);
 
 // Scopes a key may hold; route files of other modules (knowledge base, tasks) check theirs
 // through Gateway::authorize.
-inline constexpr const char* kKnownScopes[] = {"chat",   "completions", "embeddings",
-                                               "models", "kb",          "kb_write", "tasks"};
+inline constexpr const char* kKnownScopes[] = {"chat", "completions", "embeddings", "models",
+                                               "kb",   "kb_write",    "tasks"};
 
 // One configured key. Other modules may add fields here (and read them in
 // KeyStore::from_config) — e.g. the knowledge-base labels a key may read — and find them on
