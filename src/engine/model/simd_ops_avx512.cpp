@@ -21,6 +21,13 @@ namespace tq::simd {
 
 namespace {
 
+// x rounded to the nearest half-precision value, back in float (vcvtps2ph + vcvtph2ps on
+// lane 0). Written with the vector intrinsics: clang's scalar _cvtss_sh macro expands to a
+// compound literal, which -Wpedantic rejects in C++.
+inline float round_through_f16(float x) {
+  return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtps_ph(_mm_set_ss(x), _MM_FROUND_TO_NEAREST_INT)));
+}
+
 // hsum16 of lane_order.h: upper 256 bits onto the lower, then
 // ((f0+f4)+(f2+f6)) + ((f1+f5)+(f3+f7)).
 float hsum16(__m512 v) {
@@ -99,7 +106,7 @@ void attention_head_avx512(const AttentionHead& a) {
   float* lanes = a.lanes;
   std::fill(lanes, lanes + static_cast<size_t>(16) * hd, 0.0f);
   for (int32_t j = 0; j < a.n_kv; ++j) {
-    const __m512 p = _mm512_set1_ps(_cvtsh_ss(_cvtss_sh(s[j] * inv, _MM_FROUND_TO_NEAREST_INT)));
+    const __m512 p = _mm512_set1_ps(round_through_f16(s[j] * inv));
     const uint16_t* vj = a.v + static_cast<size_t>(j) * a.stride;
     float* lane = lanes + static_cast<size_t>(j % 16) * hd;
     for (int32_t d = 0; d < hd; d += 16)

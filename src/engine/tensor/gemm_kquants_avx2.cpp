@@ -120,7 +120,7 @@ inline void prep_k4(const uint8_t* packed, RowK& k) {
 struct UnpackQ2_K {
   using Block = block_q2_K;
   static constexpr bool kChain = false, kMins = true;
-  static constexpr int kOffsetShift = 0, kLaneOffset = 0;
+  [[maybe_unused]] static constexpr int kOffsetShift = 0, kLaneOffset = 0;
   static void prep(const Block& b, RowK& k) {
     const __m128i raw = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales));
     const __m128i low4 = _mm_set1_epi8(0x0F);
@@ -141,7 +141,8 @@ struct UnpackQ2_K {
 struct UnpackQ3_K {
   using Block = block_q3_K;
   static constexpr bool kChain = false, kMins = false;
-  static constexpr int kOffsetShift = 0, kLaneOffset = 4;  // q = (low2 | hbit << 2) − 4
+  [[maybe_unused]] static constexpr int kOffsetShift = 0,
+                                        kLaneOffset = 4;  // q = (low2 | hbit << 2) − 4
   // Group g: low nibble in byte g % 8 (low half for g < 8), high 2 bits in bits
   // 2·(g / 4) of byte 8 + g % 4; stored +32.
   static void prep(const Block& b, RowK& k) {

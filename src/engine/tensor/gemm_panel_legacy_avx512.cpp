@@ -28,12 +28,6 @@ inline float half(half_bits h) {
   return _cvtsh_ss(h);
 }
 
-inline int32_t load_i32(const int8_t* p) {
-  int32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
 // The stored (unsigned) weight values of one block in element order: the signed weight
 // plus the format's offset, which the panel's starts take back out (panel_layout.h).
 template <typename B>
