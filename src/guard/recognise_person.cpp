@@ -189,6 +189,7 @@ size_t particle_at(std::string_view t, size_t p) {
 NameRun name_run(std::string_view t, size_t j, bool leading_particle = false) {
   NameRun run;
   size_t pos = j;
+  int trailing_initials = 0;  // initials not yet followed by a word: dropped if the run ends
   while (run.tokens < 4 && pos < t.size()) {
     size_t p = pos;
     if (run.tokens > 0 || leading_particle) p += particle_at(t, p);
@@ -198,6 +199,7 @@ NameRun name_run(std::string_view t, size_t j, bool leading_particle = false) {
     if (e == p + 1 && e + 2 < t.size() && t[e] == '.' && t[e + 1] == ' ' &&
         starts_upper(t, e + 2) && t[p] != 'M') {
       ++run.tokens;
+      ++trailing_initials;
       pos = e + 2;
       continue;
     }
@@ -225,10 +227,14 @@ NameRun name_run(std::string_view t, size_t j, bool leading_particle = false) {
       run.surname_known = run.surname_known || is_surname_ci(w);
     }
     ++run.tokens;
+    trailing_initials = 0;
     run.end = e;
     if (e >= t.size() || t[e] != ' ') break;  // names sit on one line, one space apart
     pos = e + 1;
   }
+  // "L. De M.": a run that stops after an initial ends at its last word; with no word at
+  // all it is no run (its end would lie before its start).
+  run.tokens -= trailing_initials;
   return run;
 }
 

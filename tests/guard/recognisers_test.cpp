@@ -75,6 +75,22 @@ TEST(Recognisers, NamesWithParticlesTitlesAndCapitals) {
   EXPECT_EQ(found("Dear Professor Okeke,"), (Found{{"PERSON", "Okeke"}}));
 }
 
+// Found by fuzz_guard: a title followed by an initial and then a title-like "M." made a
+// run of one initial whose end lay before its start (an entity with a negative length).
+TEST(Recognisers, RunOfInitialsAloneIsNoName) {
+  for (std::string_view text : {"Mme L. De M. des DU", "Mme L. M. Dupuis", "Dear S. M. x"}) {
+    size_t prev_end = 0;
+    for (const Entity& e : Scanner().scan(text)) {
+      EXPECT_LT(e.start, e.end) << text;
+      EXPECT_LE(e.end, text.size()) << text;
+      EXPECT_GE(e.start, prev_end) << text;
+      EXPECT_EQ(e.text, text.substr(e.start, e.end - e.start)) << text;
+      prev_end = e.end;
+    }
+  }
+  EXPECT_EQ(found("Mrs J. Whitaker called"), (Found{{"PERSON", "J. Whitaker"}}));
+}
+
 TEST(Recognisers, NamesFromSurnamesAndLabels) {
   EXPECT_EQ(found("Approved by Ravi Chopra."), (Found{{"PERSON", "Ravi Chopra"}}));
   EXPECT_EQ(found("Owner: Yusuf Demir"), (Found{{"PERSON", "Yusuf Demir"}}));
