@@ -45,6 +45,8 @@ name = "default"           # what the ledger records (never the secret)
 sha256 = "@KEY_HASH@"
 # scopes = ["chat", "completions", "embeddings", "models", "kb", "tasks"]  # omit: all
 requests_per_minute = 600  # over it: 429 with Retry-After; 0: unlimited
+# tokens_per_minute = 100000  # prompt + completion tokens over the last 60 s (chat,
+#                             # completions, embeddings); over it: 429 + Retry-After
 # data_policy = "local_only"  # this key's requests never go to remote models
 
 [ledger]

@@ -201,6 +201,11 @@ void Gateway::record(const Call& call) {
                          r.cost_eur);
   }
   if (call.attempts.empty()) out.rows.push_back(row(nullptr, 1));
+  // Every attempt's tokens count against the key's tokens_per_minute: a cascade's small
+  // model and a failed-over attempt were spent on this client too.
+  int64_t tokens = 0;
+  for (const auto& a : call.attempts) tokens += a.prompt_tokens + a.completion_tokens;
+  app_.keys().spend_tokens(call.key_name, tokens);
   if (call.verdict) out.audit = CallAudit{call.request_id, *call.verdict, call.audit_route};
   out.text = call.text;
   app_.recorder().submit(std::move(out));
