@@ -37,6 +37,9 @@ max_body_bytes = 4194304   # larger request bodies get 413
 max_tokens = 32768         # the most a request may ask for
 # listen_backlog = 1024    # pending connections queued by the kernel
 # keep_alive_max_count = 10000
+# [server.cors]            # browsers on these origins may call the API (preflight + headers)
+# origins = ["https://app.example.com"]   # scheme://host[:port]; "*": any origin
+# max_age_s = 600          # how long a browser may cache a preflight answer
 
 # API keys. Without any [[server.keys]] the server is open (no authentication).
 # sha256 = the hex SHA-256 of the secret:  printf %s 'sk-…' | sha256sum

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/error.h"
+#include "server/cors.h"
 #include "server/gateway_call.h"
 #include "server/http_util.h"
 #include "server/kb_api.h"
@@ -250,6 +251,7 @@ void Gateway::install_routes() {
   s.Post("/v1/embeddings", [this](const httplib::Request& req, httplib::Response& res) {
     handle_embeddings(req, res);
   });
+  install_cors(s, options_.cors);
   // Statuses httplib sets itself (413 over the body limit, 404 unknown path, 400 bad HTTP)
   // get a body in OpenAI's error shape too.
   kb_api_ = mount_gateway_kb_api(s, options_, app_.registry(), app_.keys());

@@ -37,6 +37,7 @@ ServerOptions ServerOptions::from_config(const toml::table& config,
   bounded("server.listen_backlog", 1, 65535, o.listen_backlog);
   bounded("server.keep_alive_max_count", 1, 1 << 30, o.keep_alive_max_count);
   bounded("server.keep_alive_timeout_s", 1, 3600, o.keep_alive_timeout_s);
+  o.cors = CorsOptions::from_config(config);
   if (auto v = config_string(config, "ledger.path")) {
     const std::filesystem::path p(*v);
     o.ledger_path = p.is_absolute() ? p : base_dir / p;
