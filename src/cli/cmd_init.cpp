@@ -40,6 +40,9 @@ max_tokens = 32768         # the most a request may ask for
 # [server.cors]            # browsers on these origins may call the API (preflight + headers)
 # origins = ["https://app.example.com"]   # scheme://host[:port]; "*": any origin
 # max_age_s = 600          # how long a browser may cache a preflight answer
+# [server.tls]             # HTTPS; PEM files, relative to this file
+# cert = "tls/cert.pem"
+# key = "tls/key.pem"
 
 # API keys. Without any [[server.keys]] the server is open (no authentication).
 # sha256 = the hex SHA-256 of the secret:  printf %s 'sk-…' | sha256sum

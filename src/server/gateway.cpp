@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <random>
 
 #include "core/error.h"
@@ -56,6 +57,25 @@ int status_of(const ProviderError& e) {
   return 500;
 }
 
+namespace {
+
+// HTTPS when [server.tls] names a certificate and key (Debian's cpp-httplib is built with
+// OpenSSL), plain HTTP otherwise.
+std::unique_ptr<httplib::Server> make_http_server(const ServerOptions& o) {
+  if (!o.tls()) return std::make_unique<httplib::Server>();
+  for (const auto& f : {o.tls_cert, o.tls_key})
+    if (!std::filesystem::is_regular_file(f))
+      throw InputError("server.tls: no such file: " + f.string());
+  auto s = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
+  if (!s->is_valid())
+    throw InputError("server.tls: cannot use the certificate " + o.tls_cert.string() +
+                     " with the key " + o.tls_key.string() +
+                     " (PEM files expected, the key matching the certificate)");
+  return s;
+}
+
+}  // namespace
+
 // Wakes the retention loop every check interval, or at once on stop.
 struct Gateway::RetentionTimer {
   std::mutex mu;
@@ -67,7 +87,7 @@ struct Gateway::RetentionTimer {
 Gateway::Gateway(App& app)
     : app_(app),
       options_(app.server_options()),
-      http_(std::make_unique<httplib::Server>()),
+      http_(make_http_server(options_)),
       retention_(std::make_unique<RetentionTimer>()) {
   const int threads = options_.threads;
   http_->new_task_queue = [threads] {

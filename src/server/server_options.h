@@ -24,9 +24,13 @@ struct ServerOptions {
   std::string kb_embed_model;     // [kb.embeddings] model
   ParseLimits limits;
   CorsOptions cors;  // [server.cors]
+  // [server.tls] cert, key: PEM files; HTTPS when both are set, HTTP when neither is.
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
+  bool tls() const { return !tls_cert.empty(); }
 
   // [server] host, port, threads, max_body_bytes, max_tokens, listen_backlog,
-  // keep_alive_max_count, keep_alive_timeout_s; [server.cors];
+  // keep_alive_max_count, keep_alive_timeout_s; [server.cors]; [server.tls] cert and key;
   // [ledger] path, [kb] path and [kb.embeddings] model (paths relative to base_dir, the
   // config file's folder).
   static ServerOptions from_config(const toml::table& config,
