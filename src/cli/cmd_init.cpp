@@ -37,6 +37,12 @@ max_body_bytes = 4194304   # larger request bodies get 413
 max_tokens = 32768         # the most a request may ask for
 # listen_backlog = 1024    # pending connections queued by the kernel
 # keep_alive_max_count = 10000
+# [server.cors]            # browsers on these origins may call the API (preflight + headers)
+# origins = ["https://app.example.com"]   # scheme://host[:port]; "*": any origin
+# max_age_s = 600          # how long a browser may cache a preflight answer
+# [server.tls]             # HTTPS; PEM files, relative to this file
+# cert = "tls/cert.pem"
+# key = "tls/key.pem"
 
 # API keys. Without any [[server.keys]] the server is open (no authentication).
 # sha256 = the hex SHA-256 of the secret:  printf %s 'sk-…' | sha256sum
@@ -45,6 +51,8 @@ name = "default"           # what the ledger records (never the secret)
 sha256 = "@KEY_HASH@"
 # scopes = ["chat", "completions", "embeddings", "models", "kb", "tasks"]  # omit: all
 requests_per_minute = 600  # over it: 429 with Retry-After; 0: unlimited
+# tokens_per_minute = 100000  # prompt + completion tokens over the last 60 s (chat,
+#                             # completions, embeddings); over it: 429 + Retry-After
 # data_policy = "local_only"  # this key's requests never go to remote models
 
 [ledger]

@@ -90,8 +90,9 @@ int run_serve(const ServeOptions& o) {
       env_model ? std::optional(env_model->model.id) : std::nullopt, app.shared_budgets()));
   gateway.set_task_runtime(task_runtime);
   const int port = gateway.bind();
-  std::fprintf(stderr, "triptyque serve: listening on http://%s:%d/v1 (ledger: %s, %s)\n",
-               gateway.options().host.c_str(), port, gateway.options().ledger_path.c_str(),
+  std::fprintf(stderr, "triptyque serve: listening on %s://%s:%d/v1 (ledger: %s, %s)\n",
+               gateway.options().tls() ? "https" : "http", gateway.options().host.c_str(), port,
+               gateway.options().ledger_path.c_str(),
                keys_enabled ? "API keys required" : "no authentication");
   const auto& tasks = app.router().config().tasks;
   std::fprintf(stderr, "  model %-32s %s\n", "auto",

@@ -83,6 +83,8 @@ KeyStore KeyStore::from_config(const toml::table& config) {
     }
     k.requests_per_minute = config_number(*t, "requests_per_minute").value_or(0);
     if (k.requests_per_minute < 0) throw InputError(where + ".requests_per_minute must be >= 0");
+    k.tokens_per_minute = config_number(*t, "tokens_per_minute").value_or(0);
+    if (k.tokens_per_minute < 0) throw InputError(where + ".tokens_per_minute must be >= 0");
     const std::string policy = config_string(*t, "data_policy").value_or("default");
     if (policy != "default" && policy != "local_only")
       throw InputError(std::string(where)
@@ -126,28 +128,44 @@ AuthDecision KeyStore::check(std::string_view authorization, const std::string& 
     d.message = "the API key '" + key->name + "' is not allowed to use " + scope;
     return d;
   }
-  if (key->requests_per_minute > 0) {
-    const auto now = std::chrono::steady_clock::now();
-    const double capacity = key->requests_per_minute;
-    const double per_second = key->requests_per_minute / 60.0;
-    std::lock_guard lock(*mutex_);
-    auto [it, fresh] = buckets_.try_emplace(key->name, Bucket{capacity, now});
-    Bucket& b = it->second;
-    if (!fresh) {
-      const double elapsed = std::chrono::duration<double>(now - b.last).count();
-      b.tokens = std::min(capacity, b.tokens + elapsed * per_second);
-      b.last = now;
-    }
-    if (b.tokens < 1.0) {
+  const bool spends_tokens = scope == "chat" || scope == "completions" || scope == "embeddings";
+  if (key->requests_per_minute <= 0 && (key->tokens_per_minute <= 0 || !spends_tokens)) return d;
+  const auto now = RateClock::now();
+  std::lock_guard lock(*mutex_);
+  Usage& usage = usage_[key->name];
+  // Tokens first: a call refused for its tokens does not use up one of its requests.
+  if (key->tokens_per_minute > 0 && spends_tokens) {
+    if (const double wait = usage.tokens.wait_s(key->tokens_per_minute, now); wait > 0) {
       d.outcome = AuthDecision::Outcome::RateLimited;
-      d.retry_after_s = (1.0 - b.tokens) / per_second;
-      d.message = "rate limit reached for the API key '" + key->name + "' (" +
-                  std::to_string(static_cast<int64_t>(capacity)) + " requests per minute)";
+      d.retry_after_s = wait;
+      d.message = "token rate limit reached for the API key '" + key->name + "' (" +
+                  std::to_string(usage.tokens.spent(now)) + " tokens used of " +
+                  std::to_string(static_cast<int64_t>(key->tokens_per_minute)) + " per minute)";
       return d;
     }
-    b.tokens -= 1.0;
+  }
+  if (key->requests_per_minute > 0) {
+    if (const double wait = usage.requests.take(key->requests_per_minute, now); wait > 0) {
+      d.outcome = AuthDecision::Outcome::RateLimited;
+      d.retry_after_s = wait;
+      d.message = "rate limit reached for the API key '" + key->name + "' (" +
+                  std::to_string(static_cast<int64_t>(key->requests_per_minute)) +
+                  " requests per minute)";
+      return d;
+    }
   }
   return d;
+}
+
+void KeyStore::spend_tokens(const std::string& key_name, int64_t tokens) {
+  if (key_name.empty() || tokens <= 0) return;
+  for (const auto& k : keys_) {
+    if (k.name != key_name) continue;
+    if (k.tokens_per_minute <= 0) return;
+    std::lock_guard lock(*mutex_);
+    usage_[key_name].tokens.spend(tokens, RateClock::now());
+    return;
+  }
 }
 
 }  // namespace tq

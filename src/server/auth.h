@@ -1,11 +1,10 @@
 // API keys: the config holds only SHA-256 hashes of the secrets (hex), each with a name
-// (what the ledger records), scopes and a request rate limit. Clients send
-// `Authorization: Bearer <secret>`. Rate limits are token buckets per key: a bucket of
-// `requests_per_minute` that refills continuously, so bursts up to the limit pass and a
-// client over it is told when to come back (Retry-After).
+// (what the ledger records), scopes and limits per minute. Clients send
+// `Authorization: Bearer <secret>`. A key may be limited in requests per minute and in model
+// tokens per minute (server/rate_limit.h); a client over either is told when to come back
+// (Retry-After).
 #pragma once
 
-#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,6 +15,8 @@
 #include <vector>
 
 #include <toml++/toml.h>
+
+#include "server/rate_limit.h"
 
 namespace tq {
 
@@ -34,7 +35,10 @@ struct ApiKey {
   std::string sha256;              // lower-case hex of the secret's SHA-256
   std::set<std::string> scopes;    // kKnownScopes; empty: all but kb_write
   double requests_per_minute = 0;  // 0: unlimited
-  bool local_only = false;         // data_policy = "local_only": never sent to remote models
+  // Prompt + completion tokens of chat, completions and embeddings calls over the last
+  // 60 s; those scopes are refused while the key is over it. 0: unlimited.
+  double tokens_per_minute = 0;
+  bool local_only = false;  // data_policy = "local_only": never sent to remote models
   // Knowledge base (server/kb_api.h): labels it may read (default public only) and the
   // collections it may use (empty: any of those labels). Writing needs scope kb_write.
   std::vector<std::string> kb_labels;
@@ -51,7 +55,8 @@ struct AuthDecision {
 
 class KeyStore {
  public:
-  // [[server.keys]] entries: name, sha256, scopes = [...], requests_per_minute.
+  // [[server.keys]] entries: name, sha256, scopes = [...], requests_per_minute,
+  // tokens_per_minute, data_policy, kb_labels, kb_collections.
   static KeyStore from_config(const toml::table& config);
   void add(ApiKey key);
   bool enabled() const { return !keys_.empty(); }  // no keys configured: open server
@@ -59,15 +64,18 @@ class KeyStore {
 
   // `authorization`: the header's value. Consumes one request from the key's bucket.
   AuthDecision check(std::string_view authorization, const std::string& scope);
+  // Counts `tokens` (prompt + completion) a call of `key_name` used against its
+  // tokens_per_minute; nothing for keys without one (or "": auth off).
+  void spend_tokens(const std::string& key_name, int64_t tokens);
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    std::chrono::steady_clock::time_point last;
+  struct Usage {
+    RequestBucket requests;
+    TokenWindow tokens;
   };
   std::vector<ApiKey> keys_;
   std::unique_ptr<std::mutex> mutex_ = std::make_unique<std::mutex>();  // movable store
-  std::map<std::string, Bucket> buckets_;                               // by key name
+  std::map<std::string, Usage> usage_;                                  // by key name
 };
 
 }  // namespace tq

@@ -5,9 +5,11 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <random>
 
 #include "core/error.h"
+#include "server/cors.h"
 #include "server/gateway_call.h"
 #include "server/http_util.h"
 #include "server/kb_api.h"
@@ -55,6 +57,25 @@ int status_of(const ProviderError& e) {
   return 500;
 }
 
+namespace {
+
+// HTTPS when [server.tls] names a certificate and key (Debian's cpp-httplib is built with
+// OpenSSL), plain HTTP otherwise.
+std::unique_ptr<httplib::Server> make_http_server(const ServerOptions& o) {
+  if (!o.tls()) return std::make_unique<httplib::Server>();
+  for (const auto& f : {o.tls_cert, o.tls_key})
+    if (!std::filesystem::is_regular_file(f))
+      throw InputError("server.tls: no such file: " + f.string());
+  auto s = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
+  if (!s->is_valid())
+    throw InputError("server.tls: cannot use the certificate " + o.tls_cert.string() +
+                     " with the key " + o.tls_key.string() +
+                     " (PEM files expected, the key matching the certificate)");
+  return s;
+}
+
+}  // namespace
+
 // Wakes the retention loop every check interval, or at once on stop.
 struct Gateway::RetentionTimer {
   std::mutex mu;
@@ -66,7 +87,7 @@ struct Gateway::RetentionTimer {
 Gateway::Gateway(App& app)
     : app_(app),
       options_(app.server_options()),
-      http_(std::make_unique<httplib::Server>()),
+      http_(make_http_server(options_)),
       retention_(std::make_unique<RetentionTimer>()) {
   const int threads = options_.threads;
   http_->new_task_queue = [threads] {
@@ -201,6 +222,11 @@ void Gateway::record(const Call& call) {
                          r.cost_eur);
   }
   if (call.attempts.empty()) out.rows.push_back(row(nullptr, 1));
+  // Every attempt's tokens count against the key's tokens_per_minute: a cascade's small
+  // model and a failed-over attempt were spent on this client too.
+  int64_t tokens = 0;
+  for (const auto& a : call.attempts) tokens += a.prompt_tokens + a.completion_tokens;
+  app_.keys().spend_tokens(call.key_name, tokens);
   if (call.verdict) out.audit = CallAudit{call.request_id, *call.verdict, call.audit_route};
   out.text = call.text;
   app_.recorder().submit(std::move(out));
@@ -245,6 +271,7 @@ void Gateway::install_routes() {
   s.Post("/v1/embeddings", [this](const httplib::Request& req, httplib::Response& res) {
     handle_embeddings(req, res);
   });
+  install_cors(s, options_.cors);
   // Statuses httplib sets itself (413 over the body limit, 404 unknown path, 400 bad HTTP)
   // get a body in OpenAI's error shape too.
   kb_api_ = mount_gateway_kb_api(s, options_, app_.registry(), app_.keys());

@@ -37,6 +37,19 @@ ServerOptions ServerOptions::from_config(const toml::table& config,
   bounded("server.listen_backlog", 1, 65535, o.listen_backlog);
   bounded("server.keep_alive_max_count", 1, 1 << 30, o.keep_alive_max_count);
   bounded("server.keep_alive_timeout_s", 1, 3600, o.keep_alive_timeout_s);
+  o.cors = CorsOptions::from_config(config);
+  auto path_of = [&](const std::string& v) {
+    const std::filesystem::path p(v);
+    return p.is_absolute() ? p : base_dir / p;
+  };
+  const auto cert = config_string(config, "server.tls.cert");
+  const auto key = config_string(config, "server.tls.key");
+  if (cert.has_value() != key.has_value() || (cert && (cert->empty() || key->empty())))
+    throw InputError("server.tls needs both cert and key (PEM files), or neither");
+  if (cert) {
+    o.tls_cert = path_of(*cert);
+    o.tls_key = path_of(*key);
+  }
   if (auto v = config_string(config, "ledger.path")) {
     const std::filesystem::path p(*v);
     o.ledger_path = p.is_absolute() ? p : base_dir / p;

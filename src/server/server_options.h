@@ -6,6 +6,7 @@
 
 #include <toml++/toml.h>
 
+#include "server/cors.h"
 #include "server/request_parser.h"
 
 namespace tq {
@@ -22,10 +23,16 @@ struct ServerOptions {
   std::filesystem::path kb_path;  // [kb] path: serves /v1/kb/* (server/kb_api.h); empty: off
   std::string kb_embed_model;     // [kb.embeddings] model
   ParseLimits limits;
+  CorsOptions cors;  // [server.cors]
+  // [server.tls] cert, key: PEM files; HTTPS when both are set, HTTP when neither is.
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
+  bool tls() const { return !tls_cert.empty(); }
 
   // [server] host, port, threads, max_body_bytes, max_tokens, listen_backlog,
-  // keep_alive_max_count, keep_alive_timeout_s; [ledger] path, [kb] path and
-  // [kb.embeddings] model (paths relative to base_dir, the config file's folder).
+  // keep_alive_max_count, keep_alive_timeout_s; [server.cors]; [server.tls] cert and key;
+  // [ledger] path, [kb] path and [kb.embeddings] model (paths relative to base_dir, the
+  // config file's folder).
   static ServerOptions from_config(const toml::table& config,
                                    const std::filesystem::path& base_dir);
 };

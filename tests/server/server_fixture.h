@@ -55,7 +55,10 @@ class RunningGateway {
     thread_.join();
   }
   int port() const { return port_; }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string base_url() const {
+    return std::string(gateway_->options().tls() ? "https" : "http") +
+           "://127.0.0.1:" + std::to_string(port_);
+  }
   Gateway& gateway() { return *gateway_; }
   App& app() { return *app_; }
   // The ledger's rows once everything queued is written.
@@ -77,7 +80,8 @@ class RunningGateway {
     port_ = gateway_->bind();
     thread_ = std::thread([this] { gateway_->run(); });
     // stop() only stops a server that is listening: wait until it answers.
-    httplib::Client probe("127.0.0.1", port_);
+    httplib::Client probe(base_url());
+    probe.enable_server_certificate_verification(false);  // [server.tls] tests: any cert
     for (int i = 0; i < 500; ++i) {
       if (auto r = probe.Get("/health"); r && r->status == 200) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
