@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "guard/audit.h"
 #include "ledger/ledger.h"
 #include "providers/registry.h"
 #include "tasks/jobs/registry.h"
@@ -45,10 +46,12 @@ struct RunOptions {
   bool list = false;
 };
 
-// What the tasks run on: the registry (and the ledger) the runtime borrows, then the runtime.
+// What the tasks run on: the registry (and the ledger, and the audit log) the runtime
+// borrows, then the runtime.
 struct TaskSetup {
   std::unique_ptr<ProviderRegistry> registry;
   std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<guard::AuditLog> audit;
   std::unique_ptr<tasks::TaskRuntime> runtime;
 };
 
@@ -86,10 +89,25 @@ TaskSetup make_task_setup(const RunOptions& o) {
     const fs::path p(config_string(config, "ledger.path").value_or("triptyque-ledger.sqlite"));
     ledger = (p.is_absolute() ? p : base_dir / p).string();
   }
-  if (!ledger.empty()) s.ledger = std::make_unique<Ledger>(ledger);
-  s.runtime =
-      tasks::TaskRuntime::from_config(config, base_dir, *s.registry, s.ledger.get(),
-                                      env_model ? std::optional(env_model->id) : std::nullopt);
+  tasks::TaskGuardSetup guard;
+  if (!ledger.empty()) {
+    s.ledger = std::make_unique<Ledger>(ledger);
+    // The guard's decisions go where `serve` writes them ([guard] audit, else beside the
+    // ledger), each followed by the ledger's checkpoint of the audit head.
+    const auto audit_path = config_string(config, "guard.audit");
+    const fs::path audit = !audit_path ? fs::path(ledger).parent_path() / "triptyque-audit.sqlite"
+                           : fs::path(*audit_path).is_absolute() ? fs::path(*audit_path)
+                                                                 : base_dir / *audit_path;
+    s.audit = std::make_unique<guard::AuditLog>(audit.string());
+    guard.audit = [log = s.audit.get(), led = s.ledger.get()](
+                      const std::string& id, const guard::Verdict& v, const std::string& route) {
+      const guard::AuditHead head = log->record_decision(id, v, route);
+      led->checkpoint(Checkpoint{0, "guard.audit", head.hash, head.count});
+    };
+  }
+  s.runtime = tasks::TaskRuntime::from_config(
+      config, base_dir, *s.registry, s.ledger.get(),
+      env_model ? std::optional(env_model->id) : std::nullopt, nullptr, std::move(guard));
   return s;
 }
 

@@ -87,7 +87,8 @@ int run_serve(const ServeOptions& o) {
   Gateway gateway(app);
   auto task_runtime = std::shared_ptr<tasks::TaskRuntime>(tasks::TaskRuntime::from_config(
       config, base_dir, app.registry(), &app.ledger(),
-      env_model ? std::optional(env_model->model.id) : std::nullopt, app.shared_budgets()));
+      env_model ? std::optional(env_model->model.id) : std::nullopt, app.shared_budgets(),
+      tasks::TaskGuardSetup{&app.guard(), app.decision_audit()}));
   gateway.set_task_runtime(task_runtime);
   const int port = gateway.bind();
   std::fprintf(stderr, "triptyque serve: listening on %s://%s:%d/v1 (ledger: %s, %s)\n",

@@ -7,48 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-const char* type_name(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::boolean:
-      return "boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      return "integer";
-    case json::value_t::number_float:
-      return "number";
-    case json::value_t::string:
-      return "string";
-    case json::value_t::array:
-      return "array";
-    case json::value_t::object:
-      return "object";
-    default:
-      return "value";
-  }
-}
-
-bool has_type(const json& v, const std::string& t) {
-  if (t == "number") return v.is_number();
-  if (t == "integer") {
-    if (v.is_number_integer()) return true;
-    if (v.is_number_float()) {
-      const double d = v.get<double>();
-      return std::isfinite(d) && std::floor(d) == d;
-    }
-    return false;
-  }
-  return t == type_name(v);
-}
-
-size_t code_points(const std::string& s) {
-  size_t n = 0;
-  for (const char c : s)
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-  return n;
-}
-
 class Checker {
  public:
   explicit Checker(const json& root) : root_(root) {}
@@ -73,18 +31,18 @@ class Checker {
       bool ok = false;
       std::string wanted;
       if (t.is_string()) {
-        ok = has_type(v, t.get<std::string>());
+        ok = json_has_type(v, t.get<std::string>());
         wanted = t.get<std::string>();
       } else if (t.is_array()) {
         for (const auto& one : t) {
           if (!one.is_string()) continue;
-          ok = ok || has_type(v, one.get<std::string>());
+          ok = ok || json_has_type(v, one.get<std::string>());
           wanted += (wanted.empty() ? "" : " or ") + one.get<std::string>();
         }
       } else {
         ok = true;
       }
-      if (!ok) return at + ": expected " + wanted + ", got " + type_name(v);
+      if (!ok) return at + ": expected " + wanted + ", got " + json_type_name(v);
     }
     if (s.contains("enum") && s["enum"].is_array()) {
       bool found = false;
@@ -94,7 +52,7 @@ class Checker {
     if (s.contains("const") && s["const"] != v)
       return at + ": expected " + s["const"].dump() + ", got " + v.dump();
     if (v.is_string()) {
-      const size_t n = code_points(v.get<std::string>());
+      const size_t n = utf8_code_points(v.get<std::string>());
       if (s.contains("minLength") && s["minLength"].is_number() &&
           static_cast<double>(n) < s["minLength"].get<double>())
         return at + ": string shorter than minLength " + s["minLength"].dump();
@@ -185,6 +143,48 @@ class Checker {
 };
 
 }  // namespace
+
+const char* json_type_name(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return "integer";
+    case json::value_t::number_float:
+      return "number";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::object:
+      return "object";
+    default:
+      return "value";
+  }
+}
+
+bool json_has_type(const json& v, const std::string& t) {
+  if (t == "number") return v.is_number();
+  if (t == "integer") {
+    if (v.is_number_integer()) return true;
+    if (v.is_number_float()) {
+      const double d = v.get<double>();
+      return std::isfinite(d) && std::floor(d) == d;
+    }
+    return false;
+  }
+  return t == json_type_name(v);
+}
+
+size_t utf8_code_points(const std::string& s) {
+  size_t n = 0;
+  for (const char c : s)
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  return n;
+}
 
 std::optional<std::string> json_schema_violation(const std::string& text, const json& schema) {
   const json v = json::parse(text, nullptr, false);

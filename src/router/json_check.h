@@ -20,4 +20,14 @@ namespace tq {
 std::optional<std::string> json_schema_violation(const std::string& text,
                                                  const nlohmann::json& schema);
 
+// The pieces the tasks' validator (tasks/jobs/schema_check.h, which reports every problem
+// of an input or output in its own words) shares with this one, so both read a value's
+// type and a string's length the same way:
+// the JSON Schema type name of a parsed value ("integer" for a number stored as one).
+const char* json_type_name(const nlohmann::json& v);
+// Whether `v` is of JSON Schema type `t`; a float with no fraction (3.0) is an integer.
+bool json_has_type(const nlohmann::json& v, const std::string& t);
+// Characters (code points) in UTF-8 text; invalid bytes count one each.
+size_t utf8_code_points(const std::string& s);
+
 }  // namespace tq

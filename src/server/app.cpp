@@ -23,22 +23,6 @@ int64_t now_ms() {
       .count();
 }
 
-// The router's sensitivity stage and the guard's policy must agree on which findings keep a
-// request local: every entity type the guard policy marks local_only (NIR by default) is
-// always one, on top of what [router] local_only_findings lists. Without that key, only
-// those: a type the guard pseudonymises (e-mail, IBAN…) may then go remote, as placeholders.
-void align_findings(RouterConfig& rc, const toml::table& config, const guard::Policy& policy) {
-  if (!config.at_path("router.local_only_findings")) rc.local_only_findings.clear();
-  for (int i = 0; i < guard::kEntityTypeCount; ++i) {
-    const auto type = static_cast<guard::EntityType>(i);
-    if (policy.for_type(type) < guard::Action::LocalOnly) continue;
-    const std::string name(guard::type_name(type));
-    if (std::find(rc.local_only_findings.begin(), rc.local_only_findings.end(), name) ==
-        rc.local_only_findings.end())
-      rc.local_only_findings.push_back(name);
-  }
-}
-
 // The budgets start from what the ledger says was spent on paid (remote) calls this month.
 void seed_budgets(BudgetTracker& budgets, const Ledger& ledger) {
   const std::time_t now = std::time(nullptr);
@@ -108,7 +92,7 @@ App::App(const toml::table& config, const fs::path& base_dir,
     return p->is_local();
   };
   RouterConfig rc = RouterConfig::from_toml(config_, is_local);
-  align_findings(rc, config_, gc.policy);
+  align_local_only_findings(rc, config_, gc.policy);
   std::vector<CatalogEntry> catalog;
   for (Provider* p : registry_->providers())
     for (const auto& m : p->models())
@@ -137,18 +121,18 @@ ExecutionResult App::execute(const Route& route, const ChatRequest& request,
                              const std::vector<std::string>& safe_texts,
                              const guard::PseudonymMap& map, const DeltaSink& sink,
                              const std::string& api_key_id) {
-  // One wrapper per remote provider of this request; they live as long as the call.
-  std::vector<std::unique_ptr<PseudonymisingProvider>> wrappers;
-  auto lookup = [&](const std::string& name) -> Provider* {
-    Provider* p = registry_->provider(name);
-    if (p == nullptr || p->is_local()) return p;
-    for (const auto& w : wrappers)
-      if (w->name() == name) return w.get();
-    wrappers.push_back(std::make_unique<PseudonymisingProvider>(*p, slots, safe_texts, map));
-    return wrappers.back().get();
+  return execute_guarded([this](const std::string& name) { return registry_->provider(name); },
+                         budgets_.get(), latency_.get(), route, request, slots, safe_texts, map,
+                         sink, api_key_id);
+}
+
+DecisionAudit App::decision_audit() {
+  return [this](const std::string& request_id, const guard::Verdict& verdict,
+                const std::string& route) {
+    CallRecord record;
+    record.audit = CallAudit{request_id, verdict, route};
+    recorder_->submit(std::move(record));
   };
-  const RouteExecutor executor(lookup, budgets_.get(), latency_.get());
-  return executor.run(route, request, sink, api_key_id);
 }
 
 RetentionReport App::enforce_retention() {

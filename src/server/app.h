@@ -18,11 +18,11 @@
 #include "providers/registry.h"
 #include "router/budget.h"
 #include "router/executor.h"
+#include "router/guarded_provider.h"
 #include "router/latency.h"
 #include "router/router.h"
 #include "server/auth.h"
 #include "server/call_recorder.h"
-#include "server/guarded_provider.h"
 #include "server/retention.h"
 #include "server/server_options.h"
 
@@ -78,6 +78,10 @@ class App {
                           const std::vector<std::string>& safe_texts,
                           const guard::PseudonymMap& map, const DeltaSink& sink,
                           const std::string& api_key_id);
+
+  // Writes one guard decision through the recorder (audit log, then the ledger's
+  // checkpoint of its head), as a gateway request's is: for the task runtime's calls.
+  DecisionAudit decision_audit();
 
   // Applies the retention periods to every store now; returns what was removed per store.
   RetentionReport enforce_retention();

@@ -12,9 +12,9 @@
 #include <thread>
 
 #include "providers/pricing.h"
+#include "router/guarded_provider.h"
 #include "server/gateway.h"
 #include "server/gateway_call.h"
-#include "server/guarded_provider.h"
 #include "server/http_util.h"
 #include "server/openai_format.h"
 
@@ -45,13 +45,6 @@ struct GuardedRequest {
   guard::Protected prot;
   std::unique_ptr<guard::PseudonymMap> map = std::make_unique<guard::PseudonymMap>();
 };
-
-std::vector<std::string> finding_names(const guard::Verdict& v) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < v.counts.size(); ++i)
-    if (v.counts[i] > 0) out.emplace_back(guard::type_name(static_cast<guard::EntityType>(i)));
-  return out;
-}
 
 std::string refusal_code(Refusal::Kind k) {
   switch (k) {

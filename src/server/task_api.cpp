@@ -86,6 +86,8 @@ ErrorReply reply_for(const std::exception_ptr& error) {
     return reply(503, e.what(), "", "model_not_configured");
   } catch (const tasks::LocalOnlyRefusal& e) {
     return reply(403, e.what(), "", "local_only");
+  } catch (const tasks::GuardRefusal& e) {
+    return reply(403, e.what(), "", "blocked_by_guard");
   } catch (const InputError& e) {
     return reply(400, e.what(), "", "invalid_input");
   } catch (const UnsupportedError& e) {

@@ -8,9 +8,11 @@
 //   GET  /v1/tasks/plan/{id}          the stored plan's report (progress while it runs)
 //   POST /v1/tasks/plan/{id}/resume   runs what is not done yet
 // Errors have OpenAI's shape: 400 naming the bad field (`param`), 404 unknown task or plan,
-// 403 local-only data without a local model, 503 no model configured for the task, 502 the
+// 403 local-only data without a local model (`local_only`) or data the guard blocks
+// (`blocked_by_guard`), 503 no model configured for the task, 502 the
 // model's answer stayed invalid. The header `x-triptyque-data: local-only` keeps the call
-// on local models. Every model call is a ledger row (TaskRuntime).
+// on local models. Every model call passes the guard (remote models see placeholders) and is
+// a ledger row and an audit decision (TaskRuntime).
 #pragma once
 
 #include <functional>

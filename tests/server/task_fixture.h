@@ -77,8 +77,10 @@ class TaskGateway {
                      "task test config");
     app_ = std::make_unique<App>(config, dir);
     gateway_ = std::make_unique<Gateway>(*app_);
-    runtime_ = tasks::TaskRuntime::from_config(config, dir, app_->registry(), &app_->ledger(), {},
-                                               app_->shared_budgets());
+    // Wired as `triptyque serve` wires it: the gateway's guard and audit.
+    runtime_ = tasks::TaskRuntime::from_config(
+        config, dir, app_->registry(), &app_->ledger(), {}, app_->shared_budgets(),
+        tasks::TaskGuardSetup{&app_->guard(), app_->decision_audit()});
     gateway_->set_task_runtime(runtime_);
     port_ = gateway_->bind();
     thread_ = std::thread([this] { gateway_->run(); });

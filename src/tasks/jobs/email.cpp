@@ -4,9 +4,9 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
-#include <regex>
 #include <set>
 
+#include "tasks/jobs/date_patterns.h"
 #include "tasks/jobs/schema_check.h"
 #include "tasks/jobs/text.h"
 
@@ -303,6 +303,19 @@ std::string text_of(const Headers& h, const std::string& body, int depth) {
   return fallback;
 }
 
+// The first "24 Nov 2026" of a Date header (RFC 5322: "Tue, 24 Nov 2026 10:15:00 +0100");
+// the month is 0 when its letters name none.
+std::optional<CivilDate> header_date(std::string_view t) {
+  DateMatch m;
+  size_t end = 0;
+  for (size_t s = 0; s < t.size(); ++s) {
+    if (!header_date_at(t, s, m, end)) continue;
+    auto part = [&](scan::Span p) { return std::string(t.substr(p.begin, p.end - p.begin)); };
+    return CivilDate{std::stoi(part(*m.year)), month_of(lower(part(m.b))), std::stoi(part(m.a))};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string CivilDate::iso() const {
@@ -358,13 +371,8 @@ ParsedEmail parse_email(const std::string& raw) {
   e.to = decode_encoded_words(h.get("to"));
   e.date_header = h.get("date");
   // RFC 5322: "Tue, 24 Nov 2026 10:15:00 +0100" — the day, month and year are what we need.
-  static const std::regex kDate(R"((\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{4}))");
-  std::smatch m;
-  const std::string date_header = regex_safe(e.date_header, 200);
-  if (std::regex_search(date_header, m, kDate)) {
-    CivilDate d{std::stoi(m[3].str()), month_of(lower(m[2].str())), std::stoi(m[1].str())};
-    if (d.month > 0 && valid(d)) e.date = d;
-  }
+  const std::string date_header = compact_for_scan(e.date_header, 200);
+  if (const auto d = header_date(date_header); d && d->month > 0 && valid(*d)) e.date = d;
   e.body = text_of(h, body, 0);
   return e;
 }
@@ -374,53 +382,50 @@ std::vector<CivilDate> find_dates(const std::string& text, const std::optional<C
   auto add = [&](const CivilDate& d) {
     if (valid(d)) days.insert(days_from_civil(d));
   };
-  const std::string f = regex_safe(fold(text));
-  std::smatch m;
+  const std::string f = compact_for_scan(fold(text));
+  std::string_view t = f;
+  auto number = [&](scan::Span s) { return std::stoi(f.substr(s.begin, s.end - s.begin)); };
+  DateMatch m;
   // 2026-12-03
-  static const std::regex kIso(R"((\d{4})-(\d{2})-(\d{2}))");
-  for (auto it = std::sregex_iterator(f.begin(), f.end(), kIso); it != std::sregex_iterator(); ++it)
-    add({std::stoi((*it)[1]), std::stoi((*it)[2]), std::stoi((*it)[3])});
+  scan::search_all(
+      t, [&](size_t s, size_t& end) { return iso_date_at(t, s, m, end); },
+      [&](scan::Span) {
+        add({number(*m.year), number(m.a), number(m.b)});
+      });
   // 03/12/2026, 3.12.26, 03/12 (day first, as in France; 12/25 can only be month first)
-  static const std::regex kNumeric(
-      R"((^|[^\d/.])(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}|\d{2}))?(?![\d/]))");
-  for (auto it = std::sregex_iterator(f.begin(), f.end(), kNumeric); it != std::sregex_iterator();
-       ++it) {
-    int a = std::stoi((*it)[2]);
-    int b = std::stoi((*it)[3]);
-    if (b > 12 && a <= 12) std::swap(a, b);
-    if ((*it)[4].matched) {
-      int y = std::stoi((*it)[4]);
-      if (y < 100) y += 2000;
-      add({y, b, a});
-    } else if (ref) {
-      add(with_year(b, a, *ref));
-    }
-  }
+  scan::search_all(
+      t, [&](size_t s, size_t& end) { return numeric_date_at(t, s, m, end); },
+      [&](scan::Span) {
+        int a = number(m.a);
+        int b = number(m.b);
+        if (b > 12 && a <= 12) std::swap(a, b);
+        if (m.year) {
+          int y = number(*m.year);
+          if (y < 100) y += 2000;
+          add({y, b, a});
+        } else if (ref) {
+          add(with_year(b, a, *ref));
+        }
+      });
   // "3 décembre 2026", "le 1er mars", "December 3rd, 2026", "Dec 3"
-  static const std::regex kDayMonth(
-      R"((\d{1,2})(?:er|st|nd|rd|th)?\s+([a-z]{3,9})\b\.?(?:\s+(\d{4}))?)");
-  for (auto it = std::sregex_iterator(f.begin(), f.end(), kDayMonth); it != std::sregex_iterator();
-       ++it) {
-    const int month = month_of((*it)[2]);
-    if (month == 0) continue;
-    const int day = std::stoi((*it)[1]);
-    if ((*it)[3].matched)
-      add({std::stoi((*it)[3]), month, day});
-    else if (ref)
-      add(with_year(month, day, *ref));
-  }
-  static const std::regex kMonthDay(
-      R"(\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?(?![\d]))");
-  for (auto it = std::sregex_iterator(f.begin(), f.end(), kMonthDay); it != std::sregex_iterator();
-       ++it) {
-    const int month = month_of((*it)[1]);
-    if (month == 0) continue;
-    const int day = std::stoi((*it)[2]);
-    if ((*it)[3].matched)
-      add({std::stoi((*it)[3]), month, day});
-    else if (ref)
-      add(with_year(month, day, *ref));
-  }
+  auto named = [&](bool day_first) {
+    scan::search_all(
+        t,
+        [&](size_t s, size_t& end) {
+          return day_first ? day_month_at(t, s, m, end) : month_day_at(t, s, m, end);
+        },
+        [&](scan::Span) {
+          const int month = month_of(f.substr(m.b.begin, m.b.end - m.b.begin));
+          if (month == 0) return;
+          const int day = number(m.a);
+          if (m.year)
+            add({number(*m.year), month, day});
+          else if (ref)
+            add(with_year(month, day, *ref));
+        });
+  };
+  named(true);
+  named(false);
   if (ref) {
     const int64_t r = days_from_civil(*ref);
     const auto w = words(f);

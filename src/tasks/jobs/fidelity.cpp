@@ -4,10 +4,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
-#include <regex>
+#include <optional>
 #include <set>
 #include <utility>
 
+#include "tasks/jobs/scan.h"
 #include "tasks/jobs/text.h"
 
 namespace tq::tasks {
@@ -33,27 +34,132 @@ std::string normalise_spaces(const std::string& s) {
   return out;
 }
 
-// French: "1 299,50" / "1.299,50"; English: "1,299.50"; plain "29,9" or "29.9".
-const char* const kNum =
-    R"(\d{1,3}(?: \d{3}){1,5}(?:,\d{1,6})?|\d{1,3}(?:\.\d{3}){1,5},\d{1,6}|\d{1,3}(?:,\d{3}){1,5}\.\d{1,6}|\d{1,15}(?:[.,]\d{1,15})?)";
-const char* const kUnit = R"(mm|cm|km|m|kg|mg|g|ml|cl|dl|l|%|€|euros?|eur)";
-// A unit ends where a word would: "5 g de", not "5 grands"; "l'" is an article, not litres.
-// Digits may follow only as the cents of "29€90" (checked after the match).
-const char* const kUnitEnd = "(?![a-z']|\xE2\x80\x99)";
+// French: "1 299,50" / "1.299,50"; English: "1,299.50"; plain "29,9" or "29.9" — as the
+// expression
+//   \d{1,3}(?: \d{3}){1,5}(?:,\d{1,6})? | \d{1,3}(?:\.\d{3}){1,5},\d{1,6}
+//   | \d{1,3}(?:,\d{3}){1,5}\.\d{1,6} | \d{1,15}(?:[.,]\d{1,15})?
+// would match it (tasks/jobs/scan.h).
+bool number_at(std::string_view t, size_t p, scan::Next next) {
+  using scan::is_digit;
+  using scan::run;
+  // One thousands group: the separator, then three digits.
+  auto group = [&](char sep) {
+    return [&t, sep](size_t q, scan::Next k) {
+      return q < t.size() && t[q] == sep && run(t, q + 1, 3, 3, is_digit, k);
+    };
+  };
+  auto decimals = [&](char sep, size_t max, scan::Next k) {
+    return [&t, sep, max, k](size_t q) {
+      return q < t.size() && t[q] == sep && run(t, q + 1, 1, max, is_digit, k);
+    };
+  };
+  const auto space_group = group(' ');
+  const auto dot_group = group('.');
+  const auto comma_group = group(',');
+  // 1 299 / 1 299,50
+  const auto fr_decimals = decimals(',', 6, next);
+  if (run(t, p, 1, 3, is_digit, [&](size_t a) {
+        return scan::times(a, 1, 5, space_group,
+                           [&](size_t b) { return fr_decimals(b) || next(b); });
+      }))
+    return true;
+  // 1.299,50
+  if (run(t, p, 1, 3, is_digit,
+          [&](size_t a) { return scan::times(a, 1, 5, dot_group, fr_decimals); }))
+    return true;
+  // 1,299.50
+  const auto en_decimals = decimals('.', 6, next);
+  if (run(t, p, 1, 3, is_digit,
+          [&](size_t a) { return scan::times(a, 1, 5, comma_group, en_decimals); }))
+    return true;
+  // 29 / 29,9 / 29.9
+  return run(t, p, 1, 15, is_digit, [&](size_t a) {
+    const bool sep = a < t.size() && (t[a] == '.' || t[a] == ',');
+    return (sep && run(t, a + 1, 1, 15, is_digit, next)) || next(a);
+  });
+}
 
-const std::regex& chain_regex() {
-  static const std::regex re(std::string("(") + kNum + ")((?:\\s*(?:x|\\*|\xC3\x97)\\s*(?:" + kNum +
-                                 ")){0,3})\\s*(" + kUnit + ")" + kUnitEnd + "(\\d\\d(?!\\d))?",
-                             std::regex::icase);
-  return re;
+// The units, in the order the expression tried them:
+// mm|cm|km|m|kg|mg|g|ml|cl|dl|l|%|€|euros?|eur (any case).
+bool unit_at(std::string_view t, size_t p, scan::Next next) {
+  for (const char* u : {"mm", "cm", "km", "m", "kg", "mg", "g", "ml", "cl", "dl", "l", "%",
+                        "\xE2\x82\xAC", "euros", "euro", "eur"})
+    if (scan::lit(t, p, u, next, true)) return true;
+  return false;
 }
-const std::regex& prefix_price_regex() {
-  static const std::regex re(std::string("(?:€|eur)\\s*(") + kNum + ")", std::regex::icase);
-  return re;
+
+// A unit ends where a word would: "5 g de", not "5 grands"; "l'" is an article, not litres.
+bool unit_ends(std::string_view t, size_t p) {
+  if (p < t.size() && (scan::is_alpha(t[p]) || t[p] == '\'')) return false;
+  return t.substr(p, 3) != "\xE2\x80\x99";
 }
-const std::regex& number_regex() {
-  static const std::regex re(kNum);
-  return re;
+
+// One stated quantity: a number, up to three more after "x", "*" or "×" (dimensions), a
+// unit, and for prices the cents written after the sign ("29€90": digits follow only so).
+struct QuantityMatch {
+  scan::Span first, chain, unit;
+  std::optional<scan::Span> cents;
+};
+
+bool quantity_at(std::string_view t, size_t s, QuantityMatch& m, size_t& end) {
+  using scan::spaces;
+  const auto times_sign = [&](size_t q, scan::Next k) {
+    return spaces(t, q, [&](size_t r) {
+      const auto then_number = [&](size_t u) {
+        return spaces(t, u, [&](size_t v) { return number_at(t, v, k); });
+      };
+      return scan::lit(t, r, "x", then_number, true) || scan::lit(t, r, "*", then_number) ||
+             scan::lit(t, r, "\xC3\x97", then_number);
+    });
+  };
+  return number_at(t, s, [&](size_t a) {
+    m.first = {s, a};
+    return scan::times(a, 0, 3, times_sign, [&](size_t b) {
+      m.chain = {a, b};
+      return spaces(t, b, [&](size_t c) {
+        return unit_at(t, c, [&](size_t d) {
+          if (!unit_ends(t, d)) return false;
+          m.unit = {c, d};
+          const bool cents = d + 1 < t.size() && scan::is_digit(t[d]) && scan::is_digit(t[d + 1]) &&
+                             !(d + 2 < t.size() && scan::is_digit(t[d + 2]));
+          m.cents = cents ? std::optional(scan::Span{d, d + 2}) : std::nullopt;
+          end = cents ? d + 2 : d;
+          return true;
+        });
+      });
+    });
+  });
+}
+
+// A price with the sign first: "€ 29,90", "EUR 1 299".
+bool prefix_price_at(std::string_view t, size_t s, scan::Span& number, size_t& end) {
+  const auto then_number = [&](size_t q) {
+    return scan::spaces(t, q, [&](size_t v) {
+      return number_at(t, v, [&](size_t e) {
+        number = {v, e};
+        end = e;
+        return true;
+      });
+    });
+  };
+  return scan::lit(t, s, "\xE2\x82\xAC", then_number) || scan::lit(t, s, "eur", then_number, true);
+}
+
+// The first number in `t` (a quantity's text), or nullopt.
+std::optional<std::string> first_number(std::string_view t) {
+  for (size_t s = 0; s < t.size(); ++s) {
+    size_t end = 0;
+    if (number_at(t, s, [&](size_t e) {
+          end = e;
+          return true;
+        }))
+      return std::string(t.substr(s, end - s));
+  }
+  return std::nullopt;
+}
+
+std::string str(std::string_view t, scan::Span s) {
+  return std::string(t.substr(s.begin, s.end - s.begin));
 }
 
 struct UnitInfo {
@@ -316,7 +422,7 @@ bool parse_number(const std::string& raw, double& out) {
   std::string s = normalise_spaces(raw);
   while (!s.empty() && s.front() == ' ') s.erase(s.begin());
   while (!s.empty() && s.back() == ' ') s.pop_back();
-  if (s.empty() || !std::regex_match(s, number_regex())) return false;
+  if (s.empty() || !number_at(s, 0, [&s](size_t end) { return end == s.size(); })) return false;
   const size_t comma = s.find(',');
   const size_t dot = s.find('.');
   std::string t;
@@ -341,45 +447,51 @@ bool parse_number(const std::string& raw, double& out) {
 }
 
 std::vector<Quantity> extract_quantities(const std::string& raw) {
-  const std::string text = regex_safe(normalise_spaces(raw));
+  const std::string text = compact_for_scan(normalise_spaces(raw));
   std::vector<Quantity> out;
   std::vector<std::pair<size_t, size_t>> spans;
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), chain_regex());
-       it != std::sregex_iterator(); ++it) {
-    const auto& m = *it;
-    const auto pos = static_cast<size_t>(m.position(0));
-    if (starts_inside_word(text, pos)) continue;
-    UnitInfo u{};
-    if (!unit_info(m[3].str(), u)) continue;
-    std::vector<std::string> nums = {m[1].str()};
-    const std::string chain = m[2].str();
-    for (auto n = std::sregex_iterator(chain.begin(), chain.end(), number_regex());
-         n != std::sregex_iterator(); ++n)
-      nums.push_back(n->str());
-    std::string cents = m[4].matched ? m[4].str() : "";
-    const size_t end = pos + static_cast<size_t>(m.length(0));
-    const bool digit_follows =
-        end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])) != 0;
-    // "5 cm12", "5 cm3": not quantities.
-    if ((!cents.empty() && u.dim != Dimension::Price) || digit_follows) continue;
-    for (size_t i = 0; i < nums.size(); ++i) {
-      double d = 0;
-      if (!parse_number(nums[i], d)) continue;
-      if (!cents.empty() && i + 1 == nums.size()) d += std::stod(cents) / 100.0;  // 29€90
-      out.push_back({d * u.factor, u.dim, m.str(0)});
-    }
-    spans.emplace_back(pos, pos + static_cast<size_t>(m.length(0)));
-  }
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), prefix_price_regex());
-       it != std::sregex_iterator(); ++it) {
-    const auto pos = static_cast<size_t>(it->position(0));
-    const bool covered = std::any_of(spans.begin(), spans.end(), [&](const auto& s) {
-      return pos < s.second && pos + static_cast<size_t>(it->length(0)) > s.first;
-    });
-    if (covered || starts_inside_word(text, pos)) continue;
-    double d = 0;
-    if (parse_number((*it)[1].str(), d)) out.push_back({d, Dimension::Price, it->str(0)});
-  }
+  QuantityMatch m;
+  scan::search_all(
+      text, [&](size_t s, size_t& end) { return quantity_at(text, s, m, end); },
+      [&](scan::Span whole) {
+        if (starts_inside_word(text, whole.begin)) return;
+        UnitInfo u{};
+        if (!unit_info(str(text, m.unit), u)) return;
+        std::vector<std::string> nums = {str(text, m.first)};
+        const std::string chain = str(text, m.chain);
+        scan::search_all(
+            chain,
+            [&](size_t s, size_t& end) {
+              return number_at(chain, s, [&](size_t e) {
+                end = e;
+                return true;
+              });
+            },
+            [&](scan::Span n) { nums.push_back(str(chain, n)); });
+        const std::string cents = m.cents ? str(text, *m.cents) : "";
+        const bool digit_follows = whole.end < text.size() && scan::is_digit(text[whole.end]);
+        // "5 cm12", "5 cm3": not quantities.
+        if ((!cents.empty() && u.dim != Dimension::Price) || digit_follows) return;
+        for (size_t i = 0; i < nums.size(); ++i) {
+          double d = 0;
+          if (!parse_number(nums[i], d)) continue;
+          if (!cents.empty() && i + 1 == nums.size()) d += std::stod(cents) / 100.0;  // 29€90
+          out.push_back({d * u.factor, u.dim, str(text, whole)});
+        }
+        spans.emplace_back(whole.begin, whole.end);
+      });
+  scan::Span number;
+  scan::search_all(
+      text, [&](size_t s, size_t& end) { return prefix_price_at(text, s, number, end); },
+      [&](scan::Span whole) {
+        const bool covered = std::any_of(spans.begin(), spans.end(), [&](const auto& s) {
+          return whole.begin < s.second && whole.end > s.first;
+        });
+        if (covered || starts_inside_word(text, whole.begin)) return;
+        double d = 0;
+        if (parse_number(str(text, number), d))
+          out.push_back({d, Dimension::Price, str(text, whole)});
+      });
   return out;
 }
 
@@ -395,8 +507,8 @@ FidelityReport check_fidelity(const json& record, const std::string& text) {
     // A numeric field with no unit in its name ("weight": 1.2) vouches for the number as written.
     if (!found) {
       double written = 0;
-      std::smatch m;
-      if (std::regex_search(q.text, m, number_regex()) && parse_number(m.str(0), written))
+      const auto n = first_number(q.text);
+      if (n && parse_number(*n, written))
         for (const double b : facts.bare_numbers) found = found || same_value(b, written);
     }
     if (found) {

@@ -2,42 +2,18 @@
 
 #include <cstdio>
 
+#include "router/json_check.h"
+
 namespace tq::tasks {
 namespace {
 
 using nlohmann::json;
 
+// Type names and tests are the router's (router/json_check.h): one reading of a value's
+// JSON Schema type for the cascade's check and the tasks' (a huge float such as 1e300 is a
+// whole number to both, with no cast that could overflow).
 std::string type_of(const json& v) {
-  switch (v.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::boolean:
-      return "boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      return "integer";
-    case json::value_t::number_float:
-      return "number";
-    case json::value_t::string:
-      return "string";
-    case json::value_t::array:
-      return "array";
-    case json::value_t::object:
-      return "object";
-    default:
-      return "unknown";
-  }
-}
-
-bool has_type(const json& v, const std::string& t) {
-  if (t == "number") return v.is_number();
-  if (t == "integer") {
-    if (v.is_number_integer()) return true;
-    // 3.0 is an integer to JSON Schema.
-    return v.is_number_float() &&
-           v.get<double>() == static_cast<double>(static_cast<long long>(v.get<double>()));
-  }
-  return type_of(v) == t;
+  return json_type_name(v);
 }
 
 std::string where(const std::string& path) {
@@ -56,12 +32,12 @@ void check(const json& v, const json& s, const std::string& path, std::vector<st
     bool ok = false;
     std::string expected;
     if (it->is_string()) {
-      ok = has_type(v, it->get<std::string>());
+      ok = json_has_type(v, it->get<std::string>());
       expected = it->get<std::string>();
     } else if (it->is_array()) {
       for (const auto& t : *it) {
         if (!t.is_string()) continue;
-        ok = ok || has_type(v, t.get<std::string>());
+        ok = ok || json_has_type(v, t.get<std::string>());
         expected += (expected.empty() ? "" : " or ") + t.get<std::string>();
       }
     } else {
@@ -167,10 +143,7 @@ std::vector<std::string> schema_problems(const json& value, const json& schema) 
 }
 
 size_t utf8_length(const std::string& s) {
-  size_t n = 0;
-  for (const char c : s)
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-  return n;
+  return utf8_code_points(s);
 }
 
 bool is_iso_date(const std::string& s) {

@@ -139,7 +139,7 @@ bool shares_content_word(const std::string& query, const std::string& passage) {
 
 namespace tq::tasks {
 
-std::string regex_safe(const std::string& text, size_t max_bytes) {
+std::string compact_for_scan(const std::string& text, size_t max_bytes) {
   std::string out;
   out.reserve(std::min(text.size(), max_bytes));
   size_t digits = 0;

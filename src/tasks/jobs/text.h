@@ -38,10 +38,11 @@ bool shares_content_word(const std::string& query, const std::string& passage);
 
 namespace tq::tasks {
 
-// Text made safe for std::regex, whose matcher recurses once per repeated character: runs
-// of white space become one space (a newline when they hold one), runs of digits are cut
-// to 15 (no meaningful number is longer), and the whole is cut to `max_bytes`.
-std::string regex_safe(const std::string& text, size_t max_bytes = 100000);
+// Text ready for the jobs' pattern scanners (tasks/jobs/scan.h): runs of white space
+// become one space (a newline when they hold one), runs of digits are cut to 15 (no
+// meaningful number is longer), and the whole is cut to `max_bytes`, so the work per text
+// stays bounded whatever a client sends.
+std::string compact_for_scan(const std::string& text, size_t max_bytes = 100000);
 
 }  // namespace tq::tasks
 

@@ -18,14 +18,15 @@ int64_t unix_ms() {
 
 }  // namespace
 
-TaskRouteProvider::TaskRouteProvider(Route route, std::string role, const RouteExecutor& executor,
-                                     const ProviderRegistry& registry, Ledger* ledger,
-                                     TaskCallTags tags)
+TaskRouteProvider::TaskRouteProvider(Route route, std::string role,
+                                     const ProviderRegistry& registry, BudgetTracker* budgets,
+                                     Ledger* ledger, const TaskGuard& guard, TaskCallTags tags)
     : route_(std::move(route)),
       role_(std::move(role)),
-      executor_(executor),
       registry_(registry),
+      budgets_(budgets),
       ledger_(ledger),
+      guard_(guard),
       tags_(std::move(tags)) {}
 
 std::vector<ModelInfo> TaskRouteProvider::models() const {
@@ -74,20 +75,66 @@ void TaskRouteProvider::record(const AttemptRecord& a, const std::string& reques
   }
 }
 
-ChatResult TaskRouteProvider::chat(const ChatRequest& request, const DeltaSink& on_delta) {
-  Route route = route_;
-  if (tags_.local_only->load()) {
-    std::string note;
-    if (!restrict_to_local(route, &note))
-      throw LocalOnlyRefusal("task " + tags_.task +
-                             ": the data may not leave this machine and the " + role_ + " route (" +
-                             route_.name() +
-                             ") has no local model; give the task a local model in "
-                             "[router.tasks." +
-                             tags_.task + "]");
-    route.reasons.push_back(note.empty() ? "local-only data: local targets only" : note);
+void TaskRouteProvider::audit(const std::string& request_id, const guard::Verdict& v,
+                              const std::string& what) const {
+  if (!guard_.audit) return;
+  try {
+    guard_.audit(request_id, v, what);
+  } catch (const std::exception& e) {
+    // As the gateway's writer does: a lost audit row is reported, the call's fate is not
+    // changed by it (the decision itself was already taken).
+    std::fprintf(stderr, "triptyque tasks: audit write failed: %s\n", e.what());
   }
+}
+
+Route TaskRouteProvider::guarded_route(const guard::Verdict& verdict,
+                                       const std::string& request_id) const {
+  const std::string where = "task " + tags_.task + " (" + role_ + ")";
+  if (verdict.action == guard::Action::Block) {
+    std::string why;
+    for (const auto& r : verdict.reasons) why += (why.empty() ? "" : "; ") + r;
+    audit(request_id, verdict, "blocked");
+    throw GuardRefusal(where + ": blocked by the data guard: " +
+                       (why.empty() ? std::string("guard failure") : why));
+  }
+  // Findings that may not leave the machine keep this call — and the rest of the run,
+  // whose later prompts carry the same data or what a model made of it — local.
+  std::string finding;
+  std::string because;
+  if (verdict.action >= guard::Action::LocalOnly ||
+      findings_force_local(guard_.local_only_findings, finding_names(verdict), &finding)) {
+    for (const auto& r : verdict.reasons)
+      if (r.find("local_only") != std::string::npos) because += (because.empty() ? "" : "; ") + r;
+    if (because.empty()) because = "the guard found " + finding + " (local-only finding)";
+    tags_.local_only->store(true);
+  } else if (tags_.local_only->load()) {
+    because = "the run's data may not leave this machine";
+  }
+  Route route = route_;
+  if (because.empty()) return route;
+  std::string note;
+  if (!restrict_to_local(route, &note)) {
+    audit(request_id, verdict, "refused");
+    throw LocalOnlyRefusal(where + ": " + because + ", and the " + role_ + " route (" +
+                           route_.name() +
+                           ") has no local model; give the task a local model in "
+                           "[router.tasks." +
+                           tags_.task + "]");
+  }
+  route.reasons.push_back("local-only: " + because + (note.empty() ? "" : " → " + note));
+  return route;
+}
+
+ChatResult TaskRouteProvider::chat(const ChatRequest& request, const DeltaSink& on_delta) {
   const std::string request_id = tags_.run_id + "." + std::to_string(++*tags_.calls);
+  // The guard reads every text of the call once; its placeholders (one map per call, so
+  // stable across the call's messages) are what remote targets see.
+  std::vector<TextSlot> slots;
+  guard::PseudonymMap map;
+  const guard::Protected prot =
+      guard_.guard->protect_or_block(protected_texts(request, slots), {}, map);
+  const Route route = guarded_route(prot.verdict, request_id);
+  audit(request_id, prot.verdict, "task:" + role_ + " " + route.kind() + " " + route.name());
   std::vector<AttemptRecord> attempts;  // the executor reports from this thread only
   ChatRequest req = request;
   const auto outer = request.on_attempt;
@@ -96,7 +143,9 @@ ChatResult TaskRouteProvider::chat(const ChatRequest& request, const DeltaSink& 
     if (outer) outer(a);
   };
   try {
-    ExecutionResult out = executor_.run(route, req, on_delta, tags_.key_name);
+    ExecutionResult out = execute_guarded(
+        [this](const std::string& name) { return registry_.provider(name); }, budgets_, nullptr,
+        route, req, slots, prot.texts, map, on_delta, tags_.key_name);
     const Provider* served = registry_.provider(out.served_by.provider);
     if (served != nullptr && served->is_local())
       out.result.cost_eur = registry_.cost_eur(*served, out.served_by.model, out.result.usage);

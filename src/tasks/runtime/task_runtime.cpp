@@ -160,7 +160,7 @@ struct TaskRuntime::Run {
 };
 
 TaskRuntime::TaskRuntime(TaskSettings settings, RouterConfig router,
-                         const ProviderRegistry& registry, Ledger* ledger,
+                         const ProviderRegistry& registry, Ledger* ledger, TaskGuard guard,
                          std::shared_ptr<BudgetTracker> budgets)
     : settings_(std::move(settings)),
       router_(std::move(router)),
@@ -169,8 +169,9 @@ TaskRuntime::TaskRuntime(TaskSettings settings, RouterConfig router,
       budgets_(budgets
                    ? std::move(budgets)
                    : std::make_shared<BudgetTracker>(router_.global_budget, router_.key_budgets)),
-      executor_([&registry](const std::string& name) { return registry.provider(name); },
-                budgets_.get(), nullptr) {
+      guard_(std::move(guard)) {
+  // Fail closed: no model call may run unguarded.
+  if (!guard_.guard) throw Error("the task runtime needs a guard");
   if (!settings_.slm.empty()) {
     default_slm_ = target_of(registry_, settings_.slm, "tasks.slm");
     default_slm_why_ = "tasks.slm";
@@ -212,12 +213,10 @@ TaskRuntime::TaskRuntime(TaskSettings settings, RouterConfig router,
 
 TaskRuntime::~TaskRuntime() = default;
 
-std::unique_ptr<TaskRuntime> TaskRuntime::from_config(const toml::table& config,
-                                                      const fs::path& base_dir,
-                                                      const ProviderRegistry& registry,
-                                                      Ledger* ledger,
-                                                      const std::optional<std::string>& env_model,
-                                                      std::shared_ptr<BudgetTracker> budgets) {
+std::unique_ptr<TaskRuntime> TaskRuntime::from_config(
+    const toml::table& config, const fs::path& base_dir, const ProviderRegistry& registry,
+    Ledger* ledger, const std::optional<std::string>& env_model,
+    std::shared_ptr<BudgetTracker> budgets, TaskGuardSetup guard_setup) {
   TaskSettings settings = TaskSettings::from_config(config, base_dir);
   if (settings.slm.empty() && env_model) settings.slm = *env_model;
   RouterConfig router = RouterConfig::from_toml(config, [&registry](const std::string& name) {
@@ -227,8 +226,19 @@ std::unique_ptr<TaskRuntime> TaskRuntime::from_config(const toml::table& config,
                        "] section");
     return p->is_local();
   });
+  // The same [guard] policy as the gateway's, and the same alignment of the router's
+  // local-only findings with it (router/guarded_provider.h).
+  guard::GuardConfig gc = guard::guard_config_from_toml(config);
+  align_local_only_findings(router, config, gc.policy);
+  TaskGuard wall;
+  wall.local_only_findings = router.local_only_findings;
+  wall.audit = std::move(guard_setup.audit);
+  if (guard_setup.guard != nullptr)  // borrowed: a shared_ptr that deletes nothing
+    wall.guard = std::shared_ptr<const guard::Guard>(guard_setup.guard, [](const guard::Guard*) {});
+  else
+    wall.guard = std::make_shared<const guard::Guard>(std::move(gc));
   return std::make_unique<TaskRuntime>(std::move(settings), std::move(router), registry, ledger,
-                                       std::move(budgets));
+                                       std::move(wall), std::move(budgets));
 }
 
 TaskRouting TaskRuntime::routing(const std::string& task) const {
@@ -283,14 +293,15 @@ std::unique_ptr<TaskRuntime::Run> TaskRuntime::start(const std::string& task,
   run->tags.cascade = routes.slm.has_value();
   TaskContext& ctx = run->ctx;
   if (routes.slm) {
-    run->slm = std::make_unique<TaskRouteProvider>(*routes.slm, "slm", executor_, registry_,
-                                                   ledger_, run->tags);
+    run->slm = std::make_unique<TaskRouteProvider>(*routes.slm, "slm", registry_, budgets_.get(),
+                                                   ledger_, guard_, run->tags);
     ctx.slm = run->slm.get();
     ctx.slm_model = routes.slm->primary.model;
   }
   if (routes.llm) {
-    run->llm = std::make_unique<TaskRouteProvider>(*routes.llm, task == "plan" ? "planner" : "llm",
-                                                   executor_, registry_, ledger_, run->tags);
+    run->llm =
+        std::make_unique<TaskRouteProvider>(*routes.llm, task == "plan" ? "planner" : "llm",
+                                            registry_, budgets_.get(), ledger_, guard_, run->tags);
     ctx.llm = run->llm.get();
     ctx.llm_model = routes.llm->primary.model;
   }

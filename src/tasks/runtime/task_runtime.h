@@ -1,8 +1,8 @@
 // What runs the built-in tasks for real: built from the configuration and a provider
 // registry, it gives every task run its TaskContext (tasks/jobs/context.h) — the small and
-// large models the router's task rules name (through TaskRouteProvider: fallbacks,
-// budgets, one ledger row per attempt), the knowledge base, the trained ticket classifier,
-// the categories — and runs plans against a resumable SQLite plan store.
+// large models the router's task rules name (through TaskRouteProvider: the guard,
+// fallbacks, budgets, one ledger row per attempt), the knowledge base, the trained ticket
+// classifier, the categories — and runs plans against a resumable SQLite plan store.
 //
 // Owned by whoever owns the registry and the ledger (`triptyque run`, the gateway); it
 // borrows both, holds no HTTP code, and is safe to call from many threads at once.
@@ -38,6 +38,7 @@
 #include "core/error.h"
 #include "router/budget.h"
 #include "router/executor.h"
+#include "router/guarded_provider.h"
 #include "router/route.h"
 #include "router/router.h"
 #include "tasks/jobs/context.h"
@@ -97,6 +98,15 @@ struct TaskRouting {
   std::optional<Route> llm;  // escalation target, and the planner's model
 };
 
+// How the runtime meets the data guard. Every model call is guarded; these say which guard
+// and where its decisions go.
+struct TaskGuardSetup {
+  // Borrowed, outlives the runtime (the gateway's own, so both read one policy); null: one
+  // is built from the configuration's [guard] section.
+  const guard::Guard* guard = nullptr;
+  DecisionAudit audit;  // empty: decisions are not audited
+};
+
 // One line for people who have no model configured yet.
 std::string add_model_hint();
 
@@ -122,20 +132,22 @@ std::optional<EnvironmentProvider> environment_model_provider(bool local_name_ta
 class TaskRuntime {
  public:
   // `registry` and `ledger` (may be null: no records) must outlive the runtime. `budgets`
-  // may be shared with the gateway; null: a tracker of the router's own limits.
+  // may be shared with the gateway; null: a tracker of the router's own limits. `guard`:
+  // the guard every model call passes and its audit (TaskGuard::guard must not be null).
   TaskRuntime(TaskSettings settings, RouterConfig router, const ProviderRegistry& registry,
-              Ledger* ledger, std::shared_ptr<BudgetTracker> budgets = nullptr);
+              Ledger* ledger, TaskGuard guard, std::shared_ptr<BudgetTracker> budgets = nullptr);
   ~TaskRuntime();
   TaskRuntime(const TaskRuntime&) = delete;
   TaskRuntime& operator=(const TaskRuntime&) = delete;
 
-  // [tasks] and [router] of `config`; `env_model`: add_environment_model's id, the small
-  // model unless tasks.slm names another.
+  // [tasks], [router] and [guard] of `config`; `env_model`: add_environment_model's id, the
+  // small model unless tasks.slm names another.
   static std::unique_ptr<TaskRuntime> from_config(const toml::table& config,
                                                   const std::filesystem::path& base_dir,
                                                   const ProviderRegistry& registry, Ledger* ledger,
                                                   const std::optional<std::string>& env_model = {},
-                                                  std::shared_ptr<BudgetTracker> budgets = nullptr);
+                                                  std::shared_ptr<BudgetTracker> budgets = nullptr,
+                                                  TaskGuardSetup guard = {});
 
   // Runs one task. InputError: bad input (names the field) or unknown task;
   // NoModelConfigured; LocalOnlyRefusal; ProviderError from the models; tq::Error when
@@ -175,7 +187,7 @@ class TaskRuntime {
   const ProviderRegistry& registry_;
   Ledger* ledger_;
   std::shared_ptr<BudgetTracker> budgets_;
-  RouteExecutor executor_;
+  TaskGuard guard_;
   std::optional<Target> default_slm_, default_llm_;
   std::string default_slm_why_, default_llm_why_;
   std::unique_ptr<KnowledgeSource> kb_;

@@ -5,13 +5,22 @@
 // chunk by chunk while streaming (a placeholder may be split across SSE events), then the
 // full text and the arguments of tool calls. Local providers are never wrapped: they get
 // the original text.
+//
+// It lives in the router module so that every caller of remote models — the gateway's
+// chat requests and the task runtime's model calls — goes through the same wall.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include <toml++/toml.h>
+
+#include "guard/guard.h"
 #include "guard/pseudonymiser.h"
 #include "providers/provider.h"
+#include "router/executor.h"
+#include "router/router.h"
 
 namespace tq {
 
@@ -57,5 +66,37 @@ class PseudonymisingProvider : public Provider {
   std::vector<std::string> texts_;
   const guard::PseudonymMap& map_;
 };
+
+// Runs `route` as RouteExecutor::run does, with every remote provider `providers` returns
+// wrapped in a PseudonymisingProvider for this call only: remote targets see `safe_texts`
+// (Guard::protect's output for `slots`) and their answers come back re-identified with
+// `map`; local targets see `request` as written.
+ExecutionResult execute_guarded(const RouteExecutor::ProviderLookup& providers,
+                                BudgetTracker* budgets, LatencyTracker* latency, const Route& route,
+                                const ChatRequest& request, const std::vector<TextSlot>& slots,
+                                const std::vector<std::string>& safe_texts,
+                                const guard::PseudonymMap& map, const DeltaSink& sink,
+                                const std::string& api_key_id);
+
+// Writes one guard decision to the audit log: the request (or model call) id, the verdict
+// (types and counts, never values) and the route taken or what refused it.
+using DecisionAudit = std::function<void(const std::string& request_id,
+                                         const guard::Verdict& verdict, const std::string& route)>;
+
+// The entity types a verdict counts, by name ("EMAIL", "IBAN"…), as the router's
+// sensitivity stage reads them.
+std::vector<std::string> finding_names(const guard::Verdict& verdict);
+
+// Whether `findings` make a request local-only under `local_only_findings` ("*": any).
+// `why` (may be null) gets the first finding that does.
+bool findings_force_local(const std::vector<std::string>& local_only_findings,
+                          const std::vector<std::string>& findings, std::string* why);
+
+// The router's local-only findings and the guard's policy must agree: every entity type
+// the policy marks local_only (NIR by default) is always one, on top of what [router]
+// local_only_findings lists. Without that key, only those: a type the guard pseudonymises
+// (e-mail, IBAN…) may then go remote, as placeholders.
+void align_local_only_findings(RouterConfig& rc, const toml::table& config,
+                               const guard::Policy& policy);
 
 }  // namespace tq

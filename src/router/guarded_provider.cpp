@@ -1,4 +1,6 @@
-#include "server/guarded_provider.h"
+#include "router/guarded_provider.h"
+
+#include <algorithm>
 
 #include "core/error.h"
 
@@ -92,6 +94,61 @@ EmbeddingResult PseudonymisingProvider::embed(const std::string& model,
   // Placeholders would change the vectors: embeddings of protected text stay local (the
   // gateway refuses them before they get here); anything else passes as it is.
   return remote_.embed(model, inputs);
+}
+
+ExecutionResult execute_guarded(const RouteExecutor::ProviderLookup& providers,
+                                BudgetTracker* budgets, LatencyTracker* latency, const Route& route,
+                                const ChatRequest& request, const std::vector<TextSlot>& slots,
+                                const std::vector<std::string>& safe_texts,
+                                const guard::PseudonymMap& map, const DeltaSink& sink,
+                                const std::string& api_key_id) {
+  // One wrapper per remote provider of this call; they live as long as the call.
+  std::vector<std::unique_ptr<PseudonymisingProvider>> wrappers;
+  auto lookup = [&](const std::string& name) -> Provider* {
+    Provider* p = providers(name);
+    if (p == nullptr || p->is_local()) return p;
+    for (const auto& w : wrappers)
+      if (w->name() == name) return w.get();
+    wrappers.push_back(std::make_unique<PseudonymisingProvider>(*p, slots, safe_texts, map));
+    return wrappers.back().get();
+  };
+  const RouteExecutor executor(lookup, budgets, latency);
+  return executor.run(route, request, sink, api_key_id);
+}
+
+std::vector<std::string> finding_names(const guard::Verdict& verdict) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < verdict.counts.size(); ++i)
+    if (verdict.counts[i] > 0)
+      out.emplace_back(guard::type_name(static_cast<guard::EntityType>(i)));
+  return out;
+}
+
+bool findings_force_local(const std::vector<std::string>& local_only_findings,
+                          const std::vector<std::string>& findings, std::string* why) {
+  const bool any = std::find(local_only_findings.begin(), local_only_findings.end(), "*") !=
+                   local_only_findings.end();
+  for (const auto& f : findings) {
+    if (any || std::find(local_only_findings.begin(), local_only_findings.end(), f) !=
+                   local_only_findings.end()) {
+      if (why != nullptr) *why = f;
+      return true;
+    }
+  }
+  return false;
+}
+
+void align_local_only_findings(RouterConfig& rc, const toml::table& config,
+                               const guard::Policy& policy) {
+  if (!config.at_path("router.local_only_findings")) rc.local_only_findings.clear();
+  for (int i = 0; i < guard::kEntityTypeCount; ++i) {
+    const auto type = static_cast<guard::EntityType>(i);
+    if (policy.for_type(type) < guard::Action::LocalOnly) continue;
+    const std::string name(guard::type_name(type));
+    if (std::find(rc.local_only_findings.begin(), rc.local_only_findings.end(), name) ==
+        rc.local_only_findings.end())
+      rc.local_only_findings.push_back(name);
+  }
 }
 
 }  // namespace tq
