@@ -194,11 +194,14 @@ void Gateway::handle_generation(const httplib::Request& req, httplib::Response& 
       call->attempts = *attempts;
       call->outcome = "error";
       call->error = e.what();
+      const bool budget = e.kind() == ProviderErrorKind::RateLimited &&
+                          std::string_view(e.what()).rfind("budget", 0) == 0;
+      // The router passed the request, then the executor's reservation found the budget
+      // spent by requests running beside it: the reason must say so, not only the route.
+      if (budget) call->reason += std::string("; refused at run time: ") + e.what();
       res.set_header("x-triptyque-reason", header_text(call->reason));
       if (e.retry_after())
         res.set_header("Retry-After", std::to_string(e.retry_after()->count() / 1000 + 1));
-      const bool budget = e.kind() == ProviderErrorKind::RateLimited &&
-                          std::string_view(e.what()).rfind("budget", 0) == 0;
       send_error(res, status_of(e), e.what(), "", budget ? "budget_exhausted" : "");
     } catch (const std::exception& e) {  // the guard's wall failed: nothing was sent
       call->attempts = *attempts;
