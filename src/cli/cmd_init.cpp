@@ -56,7 +56,7 @@ requests_per_minute = 600  # over it: 429 with Retry-After; 0: unlimited
 # data_policy = "local_only"  # this key's requests never go to remote models
 
 [ledger]
-path = "triptyque-ledger.sqlite"  # one row per attempt: route, reason, tokens, latency, €
+path = "triptyque-ledger.sqlite"  # one row per attempt: route, reason, tokens, latency, €, Wh
 log_text = false                  # true: keep prompts and answers (see retention)
 
 # The local engine: GGUF models run in this process.
@@ -69,6 +69,7 @@ n_slots = 4                # concurrent sequences per model (continuous batching
 n_ctx = 4096
 threads = 0                # 0: physical cores
 price_eur_per_hour = 0.05  # machine cost, amortised over measured tokens/s
+cpu_watts_per_core = 10    # energy estimate: Wh = measured CPU s × this / 3600 (set yours)
 
 # A remote OpenAI-compatible LLM (OpenAI, Mistral, vLLM, llama-server, another triptyque).
 # Uncomment, export the key, and point the routes below at it.

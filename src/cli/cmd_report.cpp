@@ -2,7 +2,9 @@
 // and model: calls, attempts, errors, tokens, p50/p95 latency, € total, € per million
 // tokens, and the projection for a monthly volume (--monthly-tokens 50M). The local-vs-
 // remote saving prices the local tokens at the remote €/Mtok observed in the same window
-// (or --reference-eur-per-mtok) and subtracts what the local calls cost.
+// (or --reference-eur-per-mtok) and subtracts what the local calls cost. Local rows also
+// show the engine's measured CPU time and its energy estimate (Wh, Wh per million tokens;
+// CPU seconds × the provider's cpu_watts_per_core, so an estimate, not a meter reading).
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -91,9 +93,10 @@ int run_report(const ReportOptions& o) {
   const auto rows = ledger.report(parse_since(o.since));
   const double monthly = parse_count(o.monthly_tokens);
 
-  double remote_cost = 0, remote_tokens = 0, local_cost = 0, local_tokens = 0;
+  double remote_cost = 0, remote_tokens = 0, local_cost = 0, local_tokens = 0, local_wh = 0;
   for (const auto& r : rows) {
     const auto tokens = static_cast<double>(r.prompt_tokens + r.completion_tokens);
+    local_wh += r.energy_wh;
     (r.is_local ? local_cost : remote_cost) += r.cost_eur;
     (r.is_local ? local_tokens : remote_tokens) += tokens;
   }
@@ -116,7 +119,10 @@ int run_report(const ReportOptions& o) {
                           {"p50_ms", r.p50_ms},
                           {"p95_ms", r.p95_ms},
                           {"cost_eur", r.cost_eur},
-                          {"eur_per_mtok", r.eur_per_mtok()}};
+                          {"eur_per_mtok", r.eur_per_mtok()},
+                          {"cpu_ms", r.cpu_ms},
+                          {"energy_wh", r.energy_wh},
+                          {"wh_per_mtok", r.wh_per_mtok()}};
       if (monthly > 0) j["monthly_eur"] = r.eur_per_mtok() * monthly / 1e6;
       out["rows"].push_back(j);
     }
@@ -124,12 +130,13 @@ int run_report(const ReportOptions& o) {
     out["remote_tokens"] = remote_tokens;
     out["reference_eur_per_mtok"] = reference;
     out["local_savings_eur"] = savings;
+    out["local_energy_wh"] = local_wh;
     std::printf("%s\n", out.dump(2).c_str());
     return kExitOk;
   }
-  std::printf("%-10s %-12s %-24s %6s %6s %5s %10s %10s %9s %9s %11s %9s%s\n", "route", "provider",
-              "model", "calls", "tries", "errs", "in tok", "out tok", "p50 ms", "p95 ms", "cost €",
-              "€/Mtok", monthly > 0 ? "  €/month" : "");
+  std::printf("%-10s %-12s %-24s %6s %6s %5s %10s %10s %9s %9s %11s %9s %10s %9s%s\n", "route",
+              "provider", "model", "calls", "tries", "errs", "in tok", "out tok", "p50 ms",
+              "p95 ms", "cost €", "€/Mtok", "energy Wh", "Wh/Mtok", monthly > 0 ? "  €/month" : "");
   for (const auto& r : rows) {
     std::printf("%-10s %-12s %-24s %6lld %6lld %5lld %10lld %10lld %9.1f %9.1f %11.6f %9.4f",
                 r.route.c_str(), r.provider.c_str(), r.model.c_str(),
@@ -137,11 +144,18 @@ int run_report(const ReportOptions& o) {
                 static_cast<long long>(r.errors), static_cast<long long>(r.prompt_tokens),
                 static_cast<long long>(r.completion_tokens), r.p50_ms, r.p95_ms, r.cost_eur,
                 r.eur_per_mtok());
+    // Remote rows have no energy figure: the provider's machines are not measured.
+    if (r.is_local)
+      std::printf(" %10.6f %9.2f", r.energy_wh, r.wh_per_mtok());
+    else
+      std::printf(" %10s %9s", "-", "-");
     if (monthly > 0) std::printf(" %9.2f", r.eur_per_mtok() * monthly / 1e6);
     std::printf("\n");
   }
   std::printf("local: %.0f tokens for %.6f €; remote: %.0f tokens for %.6f €\n", local_tokens,
               local_cost, remote_tokens, remote_cost);
+  std::printf("local energy: %.6f Wh (estimate: measured CPU time × cpu_watts_per_core)\n",
+              local_wh);
   std::printf("saved by answering locally: %.6f € (local tokens priced at %.4f €/Mtok)\n", savings,
               reference);
   return kExitOk;

@@ -1,5 +1,7 @@
 #include "core/thread_pool.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -26,6 +28,16 @@ constexpr auto kSpinFor = std::chrono::microseconds(2000);
 
 }  // namespace
 
+double clock_seconds(clockid_t clock) {
+  timespec ts{};
+  if (clock_gettime(clock, &ts) != 0) return 0.0;
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+double thread_cpu_seconds() {
+  return clock_seconds(CLOCK_THREAD_CPUTIME_ID);
+}
+
 int ThreadPool::physical_cores() {
   // Hyper-threads share a core's execution units; matmul-bound work gains nothing from
   // them, so count distinct (physical id, core id) pairs when /proc/cpuinfo has them.
@@ -44,7 +56,18 @@ int ThreadPool::physical_cores() {
 }
 
 ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads > 0 ? n_threads : physical_cores()) {
-  for (int i = 1; i < n_threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
+  for (int i = 1; i < n_threads_; ++i) {
+    workers_.emplace_back([this] { worker_loop(); });
+    clockid_t clock{};
+    if (pthread_getcpuclockid(workers_.back().native_handle(), &clock) == 0)
+      worker_clocks_.push_back(clock);
+  }
+}
+
+double ThreadPool::workers_cpu_seconds() const {
+  double total = 0;
+  for (const clockid_t clock : worker_clocks_) total += clock_seconds(clock);
+  return total;
 }
 
 ThreadPool::~ThreadPool() {

@@ -11,6 +11,8 @@
 // only then go to sleep; the caller spins for completion the same way.
 #pragma once
 
+#include <time.h>
+
 #include <atomic>
 #include <cstdint>
 #include <exception>
@@ -20,6 +22,12 @@
 #include <vector>
 
 namespace tq {
+
+// Seconds on `clock` (a CPU-time clock: CLOCK_THREAD_CPUTIME_ID, a thread's or the
+// process's); 0 when it cannot be read.
+double clock_seconds(clockid_t clock);
+// CPU seconds the calling thread has used.
+double thread_cpu_seconds();
 
 class ThreadPool {
  public:
@@ -66,6 +74,12 @@ class ThreadPool {
 
   static int physical_cores();
 
+  // CPU seconds the pool's worker threads (not the caller) have used since they started,
+  // read from each worker's per-thread clock: one clock_gettime per worker. Readable from
+  // any thread while the pool lives; the energy estimate of local calls takes its deltas
+  // around a batch step (see Scheduler::step).
+  double workers_cpu_seconds() const;
+
  private:
   void worker_loop();
   // Takes and runs chunks of region `region` until none are left or another region began.
@@ -74,6 +88,7 @@ class ThreadPool {
 
   int n_threads_;
   std::vector<std::thread> workers_;
+  std::vector<clockid_t> worker_clocks_;  // each worker's CPU-time clock
   // region number (32 bits) | chunk count (16) | next chunk to take (16). Taking a chunk is
   // a CAS on the whole word, so everything that decides whether a chunk may be taken is
   // read at once: a thread still holding an old region's word can never take (or skip) a

@@ -63,6 +63,12 @@ CREATE TABLE call_texts(
   answer TEXT NOT NULL);
 CREATE INDEX call_texts_time ON call_texts(time_ms);
 )sql",
+    // v3: the local engine's CPU time and energy estimate per attempt; NULL for remote
+    // attempts and for rows written before v3 (nothing was measured).
+    R"sql(
+ALTER TABLE attempts ADD COLUMN cpu_ms REAL;
+ALTER TABLE attempts ADD COLUMN energy_wh REAL;
+)sql",
 };
 static_assert(std::size(kMigrations) == Ledger::kSchemaVersion);
 
@@ -97,6 +103,11 @@ double ReportRow::eur_per_mtok() const {
   return tokens > 0 ? cost_eur / tokens * 1e6 : 0.0;
 }
 
+double ReportRow::wh_per_mtok() const {
+  const auto tokens = static_cast<double>(prompt_tokens + completion_tokens);
+  return tokens > 0 ? energy_wh / tokens * 1e6 : 0.0;
+}
+
 double percentile(std::vector<double>& values, double p) {
   if (values.empty()) return 0.0;
   std::sort(values.begin(), values.end());
@@ -124,8 +135,8 @@ Ledger::Ledger(const std::string& path) : path_(path) {
                            "INSERT INTO attempts(request_id, time_ms, key_id, endpoint, route, "
                            "reason, provider, model, task, is_local, prompt_tokens, "
                            "completion_tokens, ttft_ms, total_ms, cost_eur, status, error, "
-                           "attempt, cascade_role, escalated) VALUES "
-                           "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           "attempt, cascade_role, escalated, cpu_ms, energy_wh) VALUES "
+                           "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &insert_, nullptr) != SQLITE_OK)
       throw Error(std::string("ledger: ") + sqlite3_errmsg(db_));
   } catch (...) {
@@ -218,6 +229,13 @@ void Ledger::insert_locked(const LedgerRecord& r) {
   sqlite3_bind_int(s, 18, r.attempt);
   bind_text(s, 19, r.cascade_role);
   sqlite3_bind_int(s, 20, r.escalated ? 1 : 0);
+  if (r.is_local) {
+    sqlite3_bind_double(s, 21, r.cpu_ms);
+    sqlite3_bind_double(s, 22, r.energy_wh);
+  } else {
+    sqlite3_bind_null(s, 21);
+    sqlite3_bind_null(s, 22);
+  }
   const int rc = sqlite3_step(s);
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) throw Error(std::string("ledger append: ") + sqlite3_errmsg(db_));
@@ -250,7 +268,8 @@ std::vector<LedgerRecord> Ledger::attempts(int64_t since_ms) const {
   Statement s(db_,
               "SELECT request_id, time_ms, key_id, endpoint, route, reason, provider, model, "
               "task, is_local, prompt_tokens, completion_tokens, ttft_ms, total_ms, cost_eur, "
-              "status, error, attempt, cascade_role, escalated FROM attempts WHERE time_ms >= ? "
+              "status, error, attempt, cascade_role, escalated, cpu_ms, energy_wh FROM attempts "
+              "WHERE time_ms >= ? "
               "ORDER BY id");
   sqlite3_bind_int64(s.get(), 1, since_ms);
   std::vector<LedgerRecord> out;
@@ -277,6 +296,8 @@ std::vector<LedgerRecord> Ledger::attempts(int64_t since_ms) const {
     r.attempt = sqlite3_column_int(q, 17);
     r.cascade_role = text_column(q, 18);
     r.escalated = sqlite3_column_int(q, 19) != 0;
+    r.cpu_ms = sqlite3_column_double(q, 20);  // NULL reads as 0
+    r.energy_wh = sqlite3_column_double(q, 21);
     out.push_back(std::move(r));
   }
   return out;
@@ -300,6 +321,8 @@ std::vector<ReportRow> Ledger::report(int64_t since_ms) const {
     g.row.prompt_tokens += a.prompt_tokens;
     g.row.completion_tokens += a.completion_tokens;
     g.row.cost_eur += a.cost_eur;
+    g.row.cpu_ms += a.cpu_ms;
+    g.row.energy_wh += a.energy_wh;
     if (a.status == "ok") g.latencies.push_back(a.total_ms);
     g.requests.push_back(a.request_id);
   }

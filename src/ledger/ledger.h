@@ -35,6 +35,10 @@ struct LedgerRecord {
   double ttft_ms = 0;
   double total_ms = 0;
   double cost_eur = 0;
+  // The local engine's measured CPU time and energy estimate (schema v3). Written only
+  // for local attempts (NULL for remote ones, read back as 0).
+  double cpu_ms = 0;
+  double energy_wh = 0;
   std::string status;        // ok | cancelled | error
   std::string error;         // the error text when status is error
   int attempt = 1;           // 1-based within the request
@@ -73,12 +77,15 @@ struct ReportRow {
   double p50_ms = 0;
   double p95_ms = 0;
   double cost_eur = 0;
+  double cpu_ms = 0;  // local attempts only
+  double energy_wh = 0;
   double eur_per_mtok() const;
+  double wh_per_mtok() const;  // energy per million tokens (prompt + completion)
 };
 
 class Ledger {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Opens (creating) the file; migrates an older schema forward; InputError when the file
   // is not a ledger or comes from a newer triptyque.

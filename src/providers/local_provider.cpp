@@ -124,6 +124,10 @@ LocalProviderOptions LocalProviderOptions::from_config(const std::string& name,
     if (*price < 0) throw InputError(where + ".price_eur_per_hour must be >= 0");
     o.price_eur_per_hour = *price;
   }
+  if (const auto watts = config_number(section, "cpu_watts_per_core")) {
+    if (*watts < 0) throw InputError(where + ".cpu_watts_per_core must be >= 0");
+    o.cpu_watts_per_core = *watts;
+  }
   return o;
 }
 
@@ -212,6 +216,10 @@ double LocalProvider::cost_eur(const Usage& usage) const {
   return options_.price_eur_per_hour / 3600.0 * tokens / tps;
 }
 
+double LocalProvider::energy_wh(double cpu_ms) const {
+  return cpu_ms / 1000.0 * options_.cpu_watts_per_core / 3600.0;
+}
+
 // One local call is one attempt (no retries): reported like the remote providers' attempts
 // so the ledger has a row for it whatever the outcome.
 ChatResult LocalProvider::chat(const ChatRequest& request, const DeltaSink& on_delta) {
@@ -227,6 +235,8 @@ ChatResult LocalProvider::chat(const ChatRequest& request, const DeltaSink& on_d
     rec.prompt_tokens = r.usage.prompt_tokens;
     rec.completion_tokens = r.usage.completion_tokens;
     rec.cost_eur = r.cost_eur;
+    rec.cpu_ms = r.cpu_ms;
+    rec.energy_wh = r.energy_wh;
     if (r.finish_reason == "cancelled") rec.error = "cancelled by the client";
     if (request.on_attempt) request.on_attempt(rec);
     return r;
@@ -314,6 +324,8 @@ ChatResult LocalProvider::generate(const ChatRequest& request, const DeltaSink& 
   result.usage.prompt_tokens = static_cast<int64_t>(g.prompt_tokens.size());
   result.usage.completion_tokens = static_cast<int64_t>(g.generated.size());
   busy_end(result.usage.prompt_tokens + result.usage.completion_tokens);
+  result.cpu_ms = g.cpu_seconds * 1000.0;
+  result.energy_wh = energy_wh(result.cpu_ms);
   result.text = std::move(g.text);
   result.finish_reason = finish_name(g.finish);
   if (tool_calls) {
@@ -346,6 +358,9 @@ EmbeddingResult LocalProvider::embed(const std::string& model,
     const int32_t n_ctx = std::max(16, lm->model->hparams().n_ctx_train);
     std::lock_guard lock(lm->embed_mutex);
     if (!lm->embed_pool) lm->embed_pool = std::make_unique<ThreadPool>(options_.threads);
+    // The embedding pool runs this call alone (embed_mutex), so its workers' clocks plus
+    // this thread's are exactly the call's CPU time (see Scheduler::step for chat).
+    const double cpu_start = thread_cpu_seconds() + lm->embed_pool->workers_cpu_seconds();
     for (const auto& text : inputs) {
       const auto tokens = lm->model->vocab().tokenize(text, true, false);
       if (tokens.empty()) throw bad_request("an input is empty after tokenization");
@@ -355,6 +370,10 @@ EmbeddingResult LocalProvider::embed(const std::string& model,
       out.vectors.push_back(embed_tokens(*lm->model, *lm->embed_pool, tokens, pooling));
       out.usage.prompt_tokens += static_cast<int64_t>(tokens.size());
     }
+    out.cpu_ms =
+        std::max(0.0, thread_cpu_seconds() + lm->embed_pool->workers_cpu_seconds() - cpu_start) *
+        1000.0;
+    out.energy_wh = energy_wh(out.cpu_ms);
   } catch (const ProviderError&) {
     busy_end(0);
     throw;

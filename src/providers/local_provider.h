@@ -32,10 +32,15 @@ struct LocalProviderOptions {
   bool extend_context = false;
   int32_t threads = 0;  // 0: physical cores
   double price_eur_per_hour = 0;
+  // The energy estimate: watts one busy core draws (an estimate, not a measurement: about
+  // 10 W for a server core under load, package and memory included; set your machine's).
+  // A call's energy_wh = its measured CPU seconds × cpu_watts_per_core / 3600.
+  double cpu_watts_per_core = 10;
 
   // [providers.NAME] with kind = "local": models = { alias = "file.gguf" } and/or
   // models_dir = "dir" (every *.gguf, alias = file stem), max_loaded, n_slots, n_ctx,
-  // extend_context, threads, price_eur_per_hour. Relative paths are resolved against `base_dir`.
+  // extend_context, threads, price_eur_per_hour, cpu_watts_per_core. Relative paths are
+  // resolved against `base_dir`.
   static LocalProviderOptions from_config(const std::string& name, const toml::table& section,
                                           const std::filesystem::path& base_dir);
 };
@@ -61,6 +66,8 @@ class LocalProvider : public Provider {
   // i.e. the share of a machine-hour these tokens used at the rate the machine sustains
   // (concurrent calls share the machine, so each pays only for its tokens).
   double cost_eur(const Usage& usage) const;
+  // The energy estimate of `cpu_ms` of CPU time, in Wh (see cpu_watts_per_core).
+  double energy_wh(double cpu_ms) const;
 
  private:
   struct Loaded;

@@ -38,6 +38,10 @@ struct AttemptRecord {
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
   double cost_eur = 0;
+  // Local engine only (0 for remote providers): the CPU time the call used and its energy
+  // estimate, cpu seconds × the provider's watts per busy core / 3600.
+  double cpu_ms = 0;
+  double energy_wh = 0;
   std::string role;  // set by the router: primary | fallback | cascade-slm | cascade-llm
 };
 
@@ -76,6 +80,8 @@ struct ChatResult {
   bool usage_estimated = false;  // the upstream sent no usage: counted from the text
   double cost_eur = 0;           // from the provider's price table (0 when unpriced)
   nlohmann::json tool_calls;     // OpenAI-shaped tool calls of the answer (null when none)
+  double cpu_ms = 0;             // local engine only: as in AttemptRecord
+  double energy_wh = 0;
 };
 
 // € per million tokens, from the config's price table.
@@ -92,6 +98,8 @@ struct Price {
 struct EmbeddingResult {
   std::vector<std::vector<float>> vectors;
   Usage usage;
+  double cpu_ms = 0;  // local engine only: as in AttemptRecord
+  double energy_wh = 0;
 };
 
 // Why a provider call failed, in the terms the router and the server act on.

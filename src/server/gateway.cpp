@@ -202,6 +202,8 @@ void Gateway::record(const Call& call) {
     r.ttft_ms = a->ttft_ms;
     r.total_ms = a->ms;
     r.cost_eur = a->cost_eur;
+    r.cpu_ms = a->cpu_ms;
+    r.energy_wh = a->energy_wh;
     if (r.cost_eur == 0 && p != nullptr)
       r.cost_eur =
           app_.registry().cost_eur(*p, a->model, Usage{a->prompt_tokens, a->completion_tokens});
@@ -395,6 +397,8 @@ void Gateway::handle_embeddings(const httplib::Request& req, httplib::Response& 
       a.ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count();
       a.ttft_ms = a.ms;
       a.prompt_tokens = e.usage.prompt_tokens;
+      a.cpu_ms = e.cpu_ms;
+      a.energy_wh = e.energy_wh;
       a.cost_eur = app_.registry().cost_eur(*resolved->provider, resolved->model, e.usage);
       call.attempts.push_back(a);
       res.set_header("x-triptyque-cost-eur", eur_text(a.cost_eur));

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -113,6 +114,102 @@ TEST(Ledger, CheckpointsKeepTheLatestHeadPerStore) {
   ASSERT_TRUE(c);
   EXPECT_EQ(c->head_hash, "bb22");
   EXPECT_EQ(c->entries, 7);
+}
+
+TEST(Ledger, AVersion2FileGainsTheEnergyColumns) {
+  const auto dir = test::scratch_dir("ledger_v2");
+  const auto path = (dir / "v2.sqlite").string();
+  std::filesystem::remove(path);
+  {
+    // The attempts table as schema v2 wrote it, with one row of that time.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+                           "INSERT INTO schema_version VALUES (2);"
+                           "CREATE TABLE attempts(id INTEGER PRIMARY KEY, request_id TEXT NOT "
+                           "NULL, time_ms INTEGER NOT NULL, key_id TEXT NOT NULL, endpoint TEXT "
+                           "NOT NULL, route TEXT NOT NULL, reason TEXT NOT NULL, provider TEXT "
+                           "NOT NULL, model TEXT NOT NULL, task TEXT NOT NULL, is_local INTEGER "
+                           "NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER "
+                           "NOT NULL, ttft_ms REAL NOT NULL, total_ms REAL NOT NULL, cost_eur "
+                           "REAL NOT NULL, status TEXT NOT NULL, error TEXT NOT NULL, attempt "
+                           "INTEGER NOT NULL, cascade_role TEXT NOT NULL, escalated INTEGER NOT "
+                           "NULL);"
+                           "CREATE TABLE checkpoints(id INTEGER PRIMARY KEY, time_ms INTEGER NOT "
+                           "NULL, store TEXT NOT NULL, head_hash TEXT NOT NULL, entries INTEGER "
+                           "NOT NULL);"
+                           "CREATE TABLE call_texts(request_id TEXT PRIMARY KEY, time_ms INTEGER "
+                           "NOT NULL, prompt TEXT NOT NULL, answer TEXT NOT NULL);"
+                           "INSERT INTO attempts VALUES (1, 'old', 1000, 'app', 'chat', 'slm', "
+                           "'t', 'local', 'story', '', 1, 10, 5, 1.0, 2.0, 0.001, 'ok', '', 1, "
+                           "'', 0);",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  {
+    Ledger ledger(path);
+    auto fresh = record("new", "story", true, 3, 7, 3, 0.002);
+    fresh.cpu_ms = 40;
+    fresh.energy_wh = 40.0 / 1000 * 10 / 3600;
+    ledger.append(fresh);
+    const auto rows = ledger.attempts();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].request_id, "old");
+    EXPECT_EQ(rows[0].prompt_tokens, 10);
+    EXPECT_EQ(rows[0].cpu_ms, 0);  // not measured before v3
+    EXPECT_EQ(rows[1].cpu_ms, 40);
+    EXPECT_DOUBLE_EQ(rows[1].energy_wh, fresh.energy_wh);
+    const auto report = ledger.report();
+    ASSERT_EQ(report.size(), 1u);
+    EXPECT_DOUBLE_EQ(report[0].energy_wh, fresh.energy_wh);
+    EXPECT_DOUBLE_EQ(report[0].wh_per_mtok(), fresh.energy_wh / 25 * 1e6);
+  }
+  // The file now says v3, and the old row's energy is NULL (unknown), not a measured 0.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT (SELECT version FROM schema_version), cpu_ms IS NULL, "
+                               "energy_wh IS NULL FROM attempts ORDER BY id",
+                               -1, &s, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(s, 0), Ledger::kSchemaVersion);
+  EXPECT_EQ(sqlite3_column_int(s, 1), 1);
+  EXPECT_EQ(sqlite3_column_int(s, 2), 1);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(s, 1), 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+}
+
+TEST(Ledger, RemoteAttemptsStoreNoEnergy) {
+  const auto dir = test::scratch_dir("ledger_energy");
+  const auto path = (dir / "l.sqlite").string();
+  std::filesystem::remove(path);
+  {
+    Ledger ledger(path);
+    auto remote = record("r", "gpt", false, 3, 7, 3, 0.002);
+    remote.cpu_ms = 5;  // whatever a caller puts there: remote machines are not measured
+    remote.energy_wh = 1;
+    ledger.append(remote);
+    const auto rows = ledger.attempts();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].cpu_ms, 0);
+    EXPECT_EQ(rows[0].energy_wh, 0);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT cpu_ms IS NULL AND energy_wh IS NULL FROM attempts", -1,
+                               &s, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(s, 0), 1);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
 }
 
 TEST(Ledger, RefusesANewerSchemaAndNonLedgerFiles) {

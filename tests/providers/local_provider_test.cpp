@@ -1,6 +1,6 @@
 // The local provider on the golden model files: greedy text equal to llama.cpp's,
 // streaming equal to the whole answer, cancellation from the sink, embeddings equal to
-// llama.cpp's vectors, the LRU, and the cost formula.
+// llama.cpp's vectors, the LRU, the cost formula and the CPU time / energy estimate.
 #include "providers/local_provider.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "support/gold.h"
 
 namespace tq {
@@ -186,6 +187,50 @@ TEST(LocalProvider, CostIsTheMachineHourOverMeasuredThroughput) {
   ASSERT_GT(tps, 0);
   // 3.6 €/h = 0.001 €/s; 200 tokens at tps tokens/s take 200/tps seconds.
   EXPECT_NEAR(p.cost_eur({100, 100}), 0.001 * 200 / tps, 1e-15);
+}
+
+TEST(LocalProvider, ConcurrentCallsEachGetTheirCpuTimeAndEnergy) {
+  REQUIRE_MODELS();
+  LocalProviderOptions o = options();
+  o.cpu_watts_per_core = 20;
+  LocalProvider p(o);
+  // Two calls at once share the scheduler's passes; each gets its share of their CPU time,
+  // and the attempt the ledger sees carries the same figures as the result.
+  auto call = [&](const std::string& prompt) {
+    ChatRequest r = greedy_completion(prompt, 16);
+    AttemptRecord seen;
+    r.on_attempt = [&seen](const AttemptRecord& a) { seen = a; };
+    ChatResult out = p.chat(r, nullptr);
+    EXPECT_EQ(seen.cpu_ms, out.cpu_ms);
+    EXPECT_EQ(seen.energy_wh, out.energy_wh);
+    return out;
+  };
+  auto first = std::async(std::launch::async, call, "Once upon a time");
+  auto second = std::async(std::launch::async, call, "The little dog");
+  for (const ChatResult& r : {first.get(), second.get()}) {
+    EXPECT_GT(r.cpu_ms, 0);
+    EXPECT_NEAR(r.energy_wh, r.cpu_ms / 1000 * 20 / 3600, r.energy_wh * 1e-12);
+    EXPECT_EQ(p.energy_wh(r.cpu_ms), r.energy_wh);
+  }
+  const EmbeddingResult e = p.embed("bert", {"a cat"});
+  EXPECT_GT(e.cpu_ms, 0);
+  EXPECT_EQ(e.energy_wh, p.energy_wh(e.cpu_ms));
+}
+
+TEST(LocalProvider, CpuWattsPerCoreComesFromTheConfig) {
+  REQUIRE_MODELS();
+  const std::string models =
+      "models = { story = \"" + model("stories260K.gguf").string() + "\" }\n";
+  const auto dir = std::filesystem::current_path();
+  EXPECT_EQ(LocalProviderOptions::from_config("l", toml::parse(models), dir).cpu_watts_per_core,
+            10);
+  EXPECT_EQ(
+      LocalProviderOptions::from_config("l", toml::parse(models + "cpu_watts_per_core = 4.5"), dir)
+          .cpu_watts_per_core,
+      4.5);
+  EXPECT_THROW(
+      LocalProviderOptions::from_config("l", toml::parse(models + "cpu_watts_per_core = -1"), dir),
+      InputError);
 }
 
 }  // namespace

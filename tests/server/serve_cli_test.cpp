@@ -81,6 +81,12 @@ TEST(ServeCli, ServesThenStopsGracefullyAndReportReadsTheLedger) {
   EXPECT_EQ(j["rows"][0]["completion_tokens"], 24);
   EXPECT_EQ(j["rows"][0]["model"], "stories260K");
   EXPECT_EQ(j["rows"][0]["local"], true);
+  // The CPU time the engine measured, at the default 10 W per busy core.
+  const double cpu_ms = j["rows"][0]["cpu_ms"].get<double>();
+  EXPECT_GT(cpu_ms, 0);
+  const double wh = cpu_ms / 1000 * 10 / 3600;
+  EXPECT_NEAR(j["rows"][0]["energy_wh"].get<double>(), wh, wh * 1e-9);
+  EXPECT_GT(j["rows"][0]["wh_per_mtok"].get<double>(), 0);
 }
 
 TEST(ServeCli, ReportErrorsSayHowToFix) {

@@ -120,7 +120,8 @@ void check_task(httplib::Client& c, const test::ShopFiles& shop, const std::stri
   }
 }
 
-// Every model call of the run is in the ledger, tagged with the task.
+// Every model call of the run is in the ledger, tagged with the task; local ones with
+// their CPU time and energy estimate.
 void check_ledger(Ledger& ledger, const std::string& provider, const std::string& task) {
   const auto rows = ledger.attempts();
   if (task == "seo_clusters") {
@@ -135,6 +136,11 @@ void check_ledger(Ledger& ledger, const std::string& provider, const std::string
     EXPECT_GT(a.prompt_tokens, 0);
     if (provider == "remote") {
       EXPECT_GT(a.cost_eur, 0);  // priced from the price table
+      EXPECT_EQ(a.cpu_ms, 0);    // remote machines are not measured
+    } else if (a.status == "ok") {
+      // The engine's measured CPU time, at the default 10 W per busy core.
+      EXPECT_GT(a.cpu_ms, 0);
+      EXPECT_NEAR(a.energy_wh, a.cpu_ms / 1000 * 10 / 3600, a.energy_wh * 1e-9);
     }
   }
 }

@@ -45,6 +45,9 @@ struct GenerationResult {
   double prompt_seconds = 0.0;       // to the first token (the Scheduler counts queueing too)
   double decode_seconds = 0.0;       // from the first token to the last
   int32_t reused_prompt_tokens = 0;  // prompt tokens whose KV came from a cached prefix
+  // CPU time spent on this sequence (Scheduler only; 0 elsewhere): each batch step's CPU
+  // time, shared among its sequences by their tokens in the step.
+  double cpu_seconds = 0.0;
 
   double prompt_tok_s() const;
   double decode_tok_s() const;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 #include "engine/generation/sequence_decoder.h"
 #include "engine/model/model.h"
 
@@ -175,6 +176,7 @@ void Scheduler::step() {
   }
   Batch batch;
   std::vector<size_t> slot_of;  // batch entry → slot, for entries with outputs
+  std::vector<int64_t> tokens_of(slots_.size(), 0);  // each slot's tokens in this pass
   int64_t budget = options_.n_batch;
   for (size_t i = 0; i < slots_.size() && budget > 0; ++i) {
     Slot& s = slots_[i];
@@ -183,6 +185,7 @@ void Scheduler::step() {
     slot_of.push_back(i);
     s.cached.push_back(s.pending);
     s.pending = -1;
+    ++tokens_of[i];
     --budget;
   }
   for (size_t i = 0; i < slots_.size() && budget > 0; ++i) {
@@ -198,10 +201,19 @@ void Scheduler::step() {
       s.cached.push_back(prompt[p]);
     }
     s.prompt_done += n;
+    tokens_of[i] += static_cast<int64_t>(n);
     budget -= static_cast<int64_t>(n);
   }
   if (batch.size() == 0) return;
 
+  // The step's CPU time: this thread's clock plus each pool worker's. The pool belongs to
+  // this scheduler (one per loaded model) and only this thread starts its regions, so those
+  // clocks hold this model's passes and nothing else — unlike the process's clock, which
+  // would also count the HTTP threads, other models' schedulers and embedding calls running
+  // at the same time. Two reads per thread per pass (a pass takes milliseconds); workers'
+  // spinning between regions is counted (it burns the core), their idle spin after the
+  // step's end is not.
+  const double cpu_start = thread_cpu_seconds() + pool_.workers_cpu_seconds();
   ForwardOutput& out = out_;
   try {
     model_->forward(pool_, batch, cache_, ForwardRequest{}, out);
@@ -213,6 +225,7 @@ void Scheduler::step() {
       if (s.request != nullptr && !s.first_token) fail(s, error);
     return;
   }
+  std::vector<size_t> finished;  // completed after the step's CPU time is shared out
   for (size_t row = 0; row < out.batch_index.size(); ++row) {
     Slot& s = slots_[slot_of[row]];
     if (s.request == nullptr) continue;
@@ -227,7 +240,7 @@ void Scheduler::step() {
       if (!s.seq->done() && s.cached.size() + 1 > static_cast<size_t>(options_.n_ctx))
         s.seq->finish(FinishReason::ContextFull);
       if (s.seq->done()) {
-        complete(s);
+        finished.push_back(slot_of[row]);
       } else {
         s.pending = next;
       }
@@ -235,6 +248,13 @@ void Scheduler::step() {
       fail(s, std::current_exception());
     }
   }
+  // Shared by tokens: a prompt chunk of 500 tokens costs about 500 decode tokens' work.
+  const double cpu = thread_cpu_seconds() + pool_.workers_cpu_seconds() - cpu_start;
+  const auto total = static_cast<double>(batch.size());
+  for (size_t i = 0; i < slots_.size(); ++i)
+    if (tokens_of[i] > 0 && slots_[i].seq != nullptr && cpu > 0)
+      slots_[i].seq->result().cpu_seconds += cpu * static_cast<double>(tokens_of[i]) / total;
+  for (size_t i : finished) complete(slots_[i]);
 }
 
 void Scheduler::complete(Slot& slot) {

@@ -4,7 +4,9 @@
 // the weights are read once for all of them. A new prompt that starts with tokens already
 // in some slot's KV cache (a shared system prompt, the same retrieved context) reuses them
 // instead of recomputing them. Requests can be cancelled at any point; prompts longer than
-// the context are refused with a clear error or truncated, by configuration.
+// the context are refused with a clear error or truncated, by configuration. Each pass's
+// CPU time is measured and shared among its sequences by their tokens in it
+// (GenerationResult::cpu_seconds), for the ledger's energy estimate.
 #pragma once
 
 #include <atomic>

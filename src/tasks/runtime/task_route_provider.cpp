@@ -62,6 +62,8 @@ void TaskRouteProvider::record(const AttemptRecord& a, const std::string& reques
   r.ttft_ms = a.ttft_ms;
   r.total_ms = a.ms;
   r.cost_eur = a.cost_eur;
+  r.cpu_ms = a.cpu_ms;
+  r.energy_wh = a.energy_wh;
   r.status = a.error.empty() ? "ok" : "error";
   r.error = a.error;
   r.attempt = a.attempt;
@@ -161,6 +163,8 @@ ChatResult TaskRouteProvider::chat(const ChatRequest& request, const DeltaSink& 
       a.prompt_tokens = out.result.usage.prompt_tokens;
       a.completion_tokens = out.result.usage.completion_tokens;
       a.cost_eur = out.result.cost_eur;
+      a.cpu_ms = out.result.cpu_ms;
+      a.energy_wh = out.result.energy_wh;
       attempts.push_back(a);
     }
     for (const auto& a : attempts) record(a, request_id, route);
