@@ -96,7 +96,7 @@ void bench_constraint(const std::shared_ptr<const Model>& model, ThreadPool& poo
   Generator gen(model, pool, n_gen + 16);
   const std::vector<TokenId> prompt = model->vocab().tokenize("JSON:", true, false);
   std::vector<double> free_tok_s, con_tok_s;
-  double free_s = 0, con_s = 0, inside_s = 0;
+  double free_s = 0, inside_s = 0;
   size_t free_n = 0, con_n = 0;
   for (int rep = 0; rep <= o.params.repetitions; ++rep) {  // run 0 warms up
     GenerationParams p;
@@ -112,7 +112,7 @@ void bench_constraint(const std::shared_ptr<const Model>& model, ThreadPool& poo
     free_tok_s.push_back(a.decode_tok_s());
     con_tok_s.push_back(b.decode_tok_s());
     free_s += a.decode_seconds, free_n += a.generated.size();
-    con_s += b.decode_seconds, con_n += b.generated.size();
+    con_n += b.generated.size();
     inside_s += constraint->seconds();
     if (!o.json)
       std::fprintf(stderr, "constraint run %d/%d: %zu tokens, %s\n", rep, o.params.repetitions,
