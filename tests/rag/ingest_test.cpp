@@ -107,6 +107,12 @@ TEST(Parsers, MalformedEmlIsAnInputError) {
   EXPECT_THROW(
       parse_eml("From: a@b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n%%%%\n"),
       InputError);
+  // Found by fuzz_ingest: an alternative whose only delimiter ends the body had no part to
+  // pick, and the pick read before the start of an empty list.
+  EXPECT_THROW(parse_eml("From: a@b\nContent-Type: multipart/alternative; boundary=B\n\n--B"),
+               InputError);
+  EXPECT_THROW(parse_eml("From: a@b\nContent-Type: multipart/alternative; boundary=B\n\n--B--\n"),
+               InputError);
 }
 
 TEST(Ingest, MalformedFilesAreReportedAndSkippedTheRestGoesIn) {

@@ -249,6 +249,9 @@ void collect_multipart(const Part& part, const std::string& ct, int depth, Colle
   if (!closed && start != std::string_view::npos && start < body.size()) {
     parts.push_back(body.substr(start));  // tolerate a missing closing delimiter
   }
+  // A delimiter at the very end, or only a closing one: nothing to read (and nothing to
+  // pick among alternatives).
+  if (parts.empty()) throw InputError("multipart body \"" + boundary + "\" holds no part");
   bool alternative = lower(ct).find("multipart/alternative") != std::string::npos;
   std::vector<Collected> sub(parts.size());
   for (size_t i = 0; i < parts.size(); ++i) collect(split_part(parts[i], false), depth + 1, sub[i]);

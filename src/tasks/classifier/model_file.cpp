@@ -85,6 +85,7 @@ class Reader {
   void get_floats(std::vector<float>& out, size_t count, const char* what) {
     if (count > left() / sizeof(float)) need(SIZE_MAX, what);
     out.resize(count);
+    if (count == 0) return;  // memcpy into an empty vector's null data() is undefined
     std::memcpy(out.data(), bytes_.data() + pos_, count * sizeof(float));
     pos_ += count * sizeof(float);
     for (float v : out)
@@ -171,7 +172,8 @@ TextClassifier TextClassifier::from_bytes(std::string_view bytes, const std::str
   if (n_features > b.left() / sizeof(uint64_t)) b.fail("feature count larger than the file");
   c.hashes_.resize(n_features);
   const std::string_view hash_bytes = b.get_bytes(n_features * sizeof(uint64_t), "features");
-  std::memcpy(c.hashes_.data(), hash_bytes.data(), hash_bytes.size());
+  if (!hash_bytes.empty())  // memcpy from an empty vector's null data() is undefined
+    std::memcpy(c.hashes_.data(), hash_bytes.data(), hash_bytes.size());
   for (size_t i = 0; i < c.hashes_.size(); ++i)
     if (c.hashes_[i] == 0 || (i > 0 && c.hashes_[i - 1] >= c.hashes_[i]))
       b.fail("feature hashes not strictly increasing");
